@@ -1,0 +1,1 @@
+"""The HTTP face of the app: pages, the JSON API, and what every response carries."""
