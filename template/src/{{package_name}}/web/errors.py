@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from ..auth.csrf import CSRFError
 from ..auth.dependencies import NotSignedIn
+from ..auth.sign_ins import current_sign_in
 from .rendering import render
 
 TITLES = {
@@ -26,12 +27,13 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status_code: int, message: str) -> Response:
+async def error_response(request: Request, status_code: int, message: str) -> Response:
     if is_api(request):
         return JSONResponse({"detail": message}, status_code=status_code)
     return render(
         request,
         "error.html",
+        user=await current_sign_in(request),
         status_code=status_code,
         title=TITLES.get(status_code, "Error"),
         message=message,
@@ -47,12 +49,12 @@ async def not_signed_in(request: Request, _: Exception) -> Response:
 
 async def csrf_failed(request: Request, _: Exception) -> Response:
     message = "This request lacked a valid CSRF token. Reload the page and try again."
-    return error_response(request, 403, message)
+    return await error_response(request, 403, message)
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
     message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
-    response = error_response(request, exc.status_code, message)
+    response = await error_response(request, exc.status_code, message)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -63,7 +65,9 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
     problems = [{"loc": list(error["loc"]), "msg": error["msg"]} for error in exc.errors()]
     if is_api(request):
         return JSONResponse({"detail": problems}, status_code=422)
-    return error_response(request, 400, "The form was incomplete. Please go back and try again.")
+    return await error_response(
+        request, 400, "The form was incomplete. Please go back and try again."
+    )
 
 
 def install(app: FastAPI) -> None:
