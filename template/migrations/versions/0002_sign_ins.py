@@ -1,5 +1,8 @@
 """Sign-ins: one row per signed-in browser or device, found by the hash of its token.
 
+The table is the same for every auth strategy, so a project can switch strategy later without
+rewriting it: `previous_token_hash` and `rotated_at` serve strategies that rotate the token.
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27
@@ -22,6 +25,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("previous_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("rotated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("idle_expires_at", sa.DateTime(timezone=True), nullable=False),
@@ -33,6 +38,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_sign_ins"),
         sa.UniqueConstraint("token_hash", name="uq_sign_ins_token_hash"),
+        sa.UniqueConstraint("previous_token_hash", name="uq_sign_ins_previous_token_hash"),
     )
     op.create_index("ix_sign_ins_user_id", "sign_ins", ["user_id"])
     op.create_index("ix_sign_ins_idle_expires_at", "sign_ins", ["idle_expires_at"])

@@ -60,6 +60,10 @@ class SignIn(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The same table serves every auth strategy (so switching later rewrites no data); these
+    # two are for strategies that rotate the token, keeping the spent one to detect its reuse.
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     idle_expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -43,6 +43,9 @@ async def error_response(request: Request, status_code: int, message: str) -> Re
 async def not_signed_in(request: Request, _: Exception) -> Response:
     if is_api(request):
         return JSONResponse({"detail": "Not signed in."}, status_code=401)
+    if request.method != "GET":
+        # A form posted after the sign-in ended: there is no page to come back to.
+        return RedirectResponse("/login", status_code=303)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 

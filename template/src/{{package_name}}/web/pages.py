@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .. import accounts
@@ -164,7 +164,8 @@ async def revoke_device(request: Request, db: DB, user: SignedInUser, sign_in_id
         response = see_other("/login")
         await sign_ins.end_sign_in(db, request, response, user)
         return response
-    await sign_ins.revoke_sign_in(db, user.user_id, sign_in_id)
+    if not await sign_ins.revoke_sign_in(db, user.user_id, sign_in_id):
+        raise HTTPException(404, "That sign-in is not one of yours, or it has already ended.")
     return see_other("/account?notice=signed-out-device")
 
 
