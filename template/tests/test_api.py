@@ -28,7 +28,7 @@ def test_register_answers_201_and_does_not_sign_in(client, password):
     assert set(body) == {"id", "email"}
     assert body["email"] == "grace@example.com"
     assert isinstance(body["id"], int)
-    assert client.settings.session_cookie_name not in {c.name for c in set_cookies(response)}
+    assert client.settings.cookie_name("session") not in {c.name for c in set_cookies(response)}
     assert client.me().status_code == 401
 
 
@@ -58,7 +58,7 @@ def test_login_answers_200_with_the_user_and_sets_the_session_cookie(client, use
     assert response.status_code == 200
     assert response.json() == {"user": {"id": user.id, "email": user.email}}
     names = {cookie.name for cookie in set_cookies(response)}
-    assert client.settings.session_cookie_name in names
+    assert client.settings.cookie_name("session") in names
     assert client.session_token
 
 

@@ -25,7 +25,7 @@ def every_set_cookie(client, new_browser, password):
     keep("sign out everywhere", client.submit("/account", "/account/sign-out-everywhere"))
     cookies = [cookie for flow_cookies in seen.values() for cookie in flow_cookies]
     names = {cookie.name for cookie in cookies}
-    assert client.settings.session_cookie_name in names
+    assert client.settings.cookie_name("session") in names
     assert client.settings.csrf_cookie_name in names
     return cookies
 
@@ -56,14 +56,15 @@ def test_cookie_names_follow_the_public_url(make_settings):
     https = make_settings(public_url="https://app.example.com")
     local = make_settings(public_url="http://localhost:8000")
 
-    assert (https.session_cookie_name, https.csrf_cookie_name) == ("__Host-session", "__Host-csrf")
-    assert (local.session_cookie_name, local.csrf_cookie_name) == ("session", "csrf")
+    assert https.cookie_name("session") == "__Host-session"
+    assert https.csrf_cookie_name == "__Host-csrf"
+    assert (local.cookie_name("session"), local.csrf_cookie_name) == ("session", "csrf")
 
 
 def test_session_cookie_lasts_no_longer_than_the_sign_in(client, user, settings):
     response = client.api_login(user.email, user.password)
 
-    cookie = set_cookie(response, settings.session_cookie_name)
+    cookie = set_cookie(response, settings.cookie_name("session"))
     if "max-age" in cookie.attributes:
         lifetime = timedelta(seconds=int(cookie.attributes["max-age"]))
         assert timedelta(0) < lifetime <= settings.session_lifetime
@@ -74,7 +75,7 @@ def test_session_cookie_lasts_no_longer_than_the_sign_in(client, user, settings)
 def test_signing_out_clears_the_session_cookie_with_matching_attributes(signed_in):
     response = signed_in.api_logout()
 
-    cookie = set_cookie(response, signed_in.settings.session_cookie_name)
+    cookie = set_cookie(response, signed_in.settings.cookie_name("session"))
     assert cookie.cleared
     assert cookie.attributes.get("path") == "/"
     assert "secure" in cookie.attributes

@@ -17,7 +17,7 @@ def test_v7_2_3_token_has_at_least_128_random_bits(user, new_browser):
     for _ in range(2):
         browser = new_browser()
         response = browser.api_login(user.email, user.password)
-        tokens.append(set_cookie(response, browser.settings.session_cookie_name).value)
+        tokens.append(set_cookie(response, browser.settings.cookie_name("session")).value)
 
     for token in tokens:
         assert re.fullmatch(r"[A-Za-z0-9_-]+", token), token
@@ -39,10 +39,10 @@ def test_v7_2_3_only_a_hash_of_the_token_is_stored(signed_in, db):
 
 def test_v7_2_4_new_token_at_sign_in(client, user, db):
     first = client.api_login(user.email, user.password)
-    first_token = set_cookie(first, client.settings.session_cookie_name).value
+    first_token = set_cookie(first, client.settings.cookie_name("session")).value
 
     second = client.sign_in(user.email, user.password)
-    second_token = set_cookie(second, client.settings.session_cookie_name).value
+    second_token = set_cookie(second, client.settings.cookie_name("session")).value
 
     assert second_token != first_token
     assert client.me(first_token).status_code == 401
@@ -71,7 +71,7 @@ def test_v7_2_4_pre_login_cookie_differs_and_is_refused_after_login(
     )
 
     assert response.status_code == 200
-    issued = set_cookie(response, client.settings.session_cookie_name).value
+    issued = set_cookie(response, client.settings.cookie_name("session")).value
     assert issued != planted
     assert client.me(planted).status_code == 401
     assert client.me(issued).json()["email"] == user.email
@@ -93,7 +93,7 @@ def test_v7_2_4_attacker_chosen_token_is_never_adopted(client, user):
     )
 
     assert response.status_code == 200
-    assert set_cookie(response, client.settings.session_cookie_name).value != chosen
+    assert set_cookie(response, client.settings.cookie_name("session")).value != chosen
     assert client.me(chosen).status_code == 401
 
 
@@ -188,7 +188,7 @@ def test_v14_2_1_tokens_never_in_urls(client, user, db):
 
 def test_v14_2_1_token_in_the_query_string_is_ignored(signed_in, new_browser):
     token = signed_in.session_token
-    name = signed_in.settings.session_cookie_name
+    name = signed_in.settings.cookie_name("session")
     stranger = new_browser()
 
     for parameter in ("session", name, "token", "session_token"):

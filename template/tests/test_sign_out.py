@@ -18,7 +18,7 @@ def test_v7_4_1_sign_out_page_ends_the_sign_in(signed_in, db):
 
     assert response.status_code == 303
     assert landing(response) == "/"
-    assert set_cookie(response, signed_in.settings.session_cookie_name).cleared
+    assert set_cookie(response, signed_in.settings.cookie_name("session")).cleared
     assert signed_in.session_token is None
     assert sign_ins_with_token(db, token) == 0
     assert signed_in.me().status_code == 401
@@ -31,7 +31,7 @@ def test_v7_4_1_api_logout_ends_the_sign_in(signed_in, db):
     response = signed_in.api_logout()
 
     assert response.status_code == 204
-    assert set_cookie(response, signed_in.settings.session_cookie_name).cleared
+    assert set_cookie(response, signed_in.settings.cookie_name("session")).cleared
     assert sign_ins_with_token(db, token) == 0
     assert signed_in.me(token).status_code == 401
 

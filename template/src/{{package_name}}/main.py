@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from .auth import csrf
 from .db import create_engine
 from .settings import Settings
-from .web import api, errors, pages
+from .web import api, api_sign_in, errors, pages
 from .web.security import SecurityHeadersMiddleware
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -40,7 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages.public, pages.router, api.public, api.router, api.probes):
+    for router in (
+        pages.public,
+        pages.router,
+        api.public,
+        api.router,
+        api_sign_in.router,
+        api.probes,
+    ):
         app.include_router(router)
     return app
 

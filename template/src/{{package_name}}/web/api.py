@@ -1,16 +1,17 @@
-"""The JSON API. Routes on `router` require a signed-in user; `public` is the opt-out."""
+"""The JSON API beyond signing in and out (see api_sign_in.py).
+
+Routes on `router` require a signed-in user; `public` is the opt-out.
+"""
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from .. import accounts
-from ..auth import csrf, sign_ins
+from ..auth import csrf
 from ..auth.dependencies import SignedInUser, require_sign_in
-from ..auth.login import WrongCredentials, check_password
-from ..auth.throttle import Throttled
 from ..db import DB
-from .request_info import client_ip, settings_of
+from .request_info import settings_of
 
 public = APIRouter(prefix="/api")
 router = APIRouter(prefix="/api", dependencies=[Depends(require_sign_in)])
@@ -25,10 +26,6 @@ class Credentials(BaseModel):
 class UserOut(BaseModel):
     id: int
     email: str
-
-
-class SignedInOut(BaseModel):
-    user: UserOut
 
 
 @public.get("/auth/csrf")
@@ -53,31 +50,6 @@ async def register(request: Request, db: DB, body: Credentials) -> UserOut:
     except accounts.AccountError as error:
         raise HTTPException(400, str(error)) from None
     return UserOut(id=user.id, email=user.email)
-
-
-@public.post("/auth/login", response_model=SignedInOut)
-async def login(request: Request, db: DB, body: Credentials) -> Response:
-    try:
-        user = await check_password(db, body.email, body.password, client_ip(request))
-    except WrongCredentials:
-        raise HTTPException(401, "That email and password do not match an account.") from None
-    except Throttled as throttled:
-        raise HTTPException(
-            429,
-            "Too many failed attempts. Please wait and try again.",
-            headers={"Retry-After": str(throttled.retry_after)},
-        ) from None
-    out = SignedInOut(user=UserOut(id=user.id, email=user.email))
-    response = JSONResponse(out.model_dump())
-    await sign_ins.start_sign_in(db, request, response, user.id)
-    return response
-
-
-@router.post("/auth/logout", status_code=204)
-async def logout(request: Request, db: DB, user: SignedInUser) -> Response:
-    response = Response(status_code=204)
-    await sign_ins.end_sign_in(db, request, response, user)
-    return response
 
 
 @router.get("/me")
