@@ -1,0 +1,67 @@
+"""Every error authgen reports, in one place.
+
+An error carries one `Problem` per thing to fix; the command line prints one line per problem
+(or one JSON object with all of them) and exits with the error's `exit_code`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+def shown(value: object) -> str:
+    """A value as the user would write it in an answers file: "text", 15, true."""
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix: which key (or flag), what was given, what is allowed."""
+
+    key: str
+    given: object
+    allowed: str
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        given = self.given
+        try:
+            json.dumps(given)
+        except (TypeError, ValueError):
+            given = str(given)
+        return {"key": self.key, "given": given, "allowed": self.allowed, "message": self.message}
+
+
+class AuthgenError(Exception):
+    """Something the user can fix. Nothing has been written when it is raised."""
+
+    exit_code = 2
+
+    def __init__(self, summary: str, problems: Sequence[Problem]) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.problems = tuple(problems)
+
+
+class UsageError(AuthgenError):
+    """The command line is wrong: a bad flag, a malformed --set, no answers and no terminal."""
+
+
+class AnswersFileError(AuthgenError):
+    """The answers file is missing, unreadable, or not a mapping of keys to values."""
+
+
+class AnswersError(AuthgenError):
+    """Answers were refused: unknown key, wrong type, value not allowed, a rule broken."""
+
+
+class DestinationError(AuthgenError):
+    """DEST may not be written: not empty without --force, or a file is in the way."""
+
+
+class TemplateError(AuthgenError):
+    """The template or copier.yml is broken: a bug in authgen, not in the user's answers."""
+
+    exit_code = 1

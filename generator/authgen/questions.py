@@ -1,0 +1,142 @@
+"""The questions, read from the template's copier.yml: the one place they are defined."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import Problem, TemplateError
+
+TYPES = ("str", "int", "float", "bool")
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Question:
+    """One answer the template takes. `when` and `validator` are Jinja, as Copier reads them."""
+
+    key: str
+    type: str
+    default: object
+    help: str = ""
+    choices: tuple[Choice, ...] = ()
+    when: bool | str = True
+    validator: str = ""
+
+    @property
+    def computed(self) -> bool:
+        """Never asked nor recorded: Copier derives it from the other answers."""
+        return self.when is False
+
+
+@dataclass(frozen=True)
+class Template:
+    """Where the template lives and what it asks."""
+
+    root: Path
+    questions: tuple[Question, ...]
+    answers_file: str
+    envops: dict[str, Any]
+
+    def jinja_env(self) -> SandboxedEnvironment:
+        """The Jinja environment Copier renders copier.yml with (filters included)."""
+        options = {"keep_trailing_newline": True, **self.envops}
+        return SandboxedEnvironment(
+            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"], **options
+        )
+
+
+def template_root() -> Path:
+    """The bundled template of an installed authgen, else the checkout this code runs from."""
+    package = Path(__file__).resolve().parent
+    for root in (package / "_template", package.parents[1]):
+        if (root / "copier.yml").is_file():
+            return root
+    raise TemplateError(
+        "authgen's template is missing",
+        [
+            Problem(
+                key="template",
+                given=str(package / "_template"),
+                allowed="an authgen installed from its wheel or run from its repository",
+                message=f"template: copier.yml not found in {package / '_template'} nor in "
+                f"{package.parents[1]}; reinstall authgen",
+            )
+        ],
+    )
+
+
+@cache
+def load(root: Path | None = None) -> Template:
+    """Read copier.yml under `root` (default: `template_root()`)."""
+    root = root or template_root()
+    config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
+    questions = tuple(
+        _question(key, spec) for key, spec in config.items() if not key.startswith("_")
+    )
+    return Template(
+        root=root,
+        questions=questions,
+        answers_file=str(config.get("_answers_file", ".copier-answers.yml")),
+        envops=dict(config.get("_envops", {})),
+    )
+
+
+def _question(key: str, spec: object) -> Question:
+    if not isinstance(spec, dict):
+        spec = {"default": spec, "type": _type_of(spec)}
+    kind = spec.get("type", _type_of(spec.get("default")))
+    if kind not in TYPES:
+        raise TemplateError(
+            "copier.yml uses a question type authgen does not read",
+            [
+                Problem(
+                    key=key,
+                    given=kind,
+                    allowed=", ".join(TYPES),
+                    message=f"copier.yml: {key} has type {kind}; authgen reads {', '.join(TYPES)}",
+                )
+            ],
+        )
+    return Question(
+        key=key,
+        type=kind,
+        default=spec.get("default"),
+        help=" ".join(str(spec.get("help", "")).split()),
+        choices=_choices(spec.get("choices")),
+        when=_when(spec.get("when", True)),
+        validator=str(spec.get("validator", "")),
+    )
+
+
+def _when(value: object) -> bool | str:
+    """Copier's `when`: a bool, or Jinja that renders to one."""
+    return value if isinstance(value, bool) else str(value)
+
+
+def _type_of(value: object) -> str:
+    for kind, python_type in (("bool", bool), ("int", int), ("float", float)):
+        if isinstance(value, python_type):
+            return kind
+    return "str"
+
+
+def _choices(choices: object) -> tuple[Choice, ...]:
+    if isinstance(choices, dict):
+        return tuple(
+            Choice(str(label), value["value"] if isinstance(value, dict) else value)
+            for label, value in choices.items()
+        )
+    if isinstance(choices, list):
+        return tuple(Choice(str(value), value) for value in choices)
+    return ()
