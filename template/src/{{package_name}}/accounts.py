@@ -65,11 +65,14 @@ async def authenticate(db: AsyncSession, email: str, password: str) -> User | No
 
 
 async def change_password(
-    db: AsyncSession, user_id: int, current: str, new: str, min_length: int
+    db: AsyncSession, user_id: int, current: str | None, new: str, min_length: int
 ) -> None:
+    """Replace the password, which takes the current one; an account without a password (made
+    through another way of signing in) sets its first one with `current` None."""
     user = await db.get_one(User, user_id)
-    if not user.password_hash or not await run_in_threadpool(
-        passwords.verify_password, user.password_hash, current
+    if user.password_hash is not None and (
+        current is None
+        or not await run_in_threadpool(passwords.verify_password, user.password_hash, current)
     ):
         raise AccountError("Your current password is not right.")
     if problem := passwords.problem_with_new_password(new, min_length):

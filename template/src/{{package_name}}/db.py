@@ -1,4 +1,4 @@
-"""The database engine and the per-request session."""
+"""The database engine and the per-request database handle."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -35,8 +35,8 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    async with sessions() as db:
+    open_db: async_sessionmaker[AsyncSession] = request.app.state.open_db
+    async with open_db() as db:
         yield db
 
 

@@ -1,8 +1,18 @@
-"""The tables: users, their sign-ins (one row per signed-in browser), and sign-in throttling."""
+"""The tables: users, their sign-ins (one row per signed-in browser), sign-in throttling, and
+accounts at external sign-in providers."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -82,3 +92,38 @@ class LoginThrottle(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OAuthAccount(Base):
+    """An account at an external sign-in provider, linked to a user.
+
+    It is found by the provider's (issuer, subject) pair, never by email: `email` only records
+    the address the provider gave when the link was made.
+    """
+
+    __tablename__ = "oauth_accounts"
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject", name="uq_oauth_accounts_issuer_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OAuthState(Base):
+    """A sign-in in progress at an external provider, under a hash of its `state`.
+
+    It holds what the provider's callback needs to finish (the PKCE verifier, the nonce, where to
+    go next) for a few minutes; the callback deletes it, so each state is used once.
+    """
+
+    __tablename__ = "oauth_states"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,4 +1,4 @@
-"""CSRF protection: a signed double-submit token, checked on every unsafe request.
+"""CSRF protection: a signed double-submit token, checked on the requests csrf_rules.py names.
 
 Each browser gets a random nonce in an HttpOnly cookie. Its forms carry an HMAC of that nonce
 (field `csrf_token` or header `X-CSRF-Token`), which another site can neither read nor forge.
@@ -11,10 +11,10 @@ import secrets
 from fastapi import Request, Response
 
 from ..settings import Settings
+from .csrf_rules import needs_token
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -44,8 +44,8 @@ def set_cookie(request: Request, response: Response, nonce: str) -> None:
 
 
 async def require_token(request: Request) -> None:
-    """App-wide dependency: refuse unsafe methods that lack this browser's token."""
-    if request.method in SAFE_METHODS:
+    """App-wide dependency: refuse requests that need this browser's token and lack it."""
+    if not needs_token(request):
         return
     settings: Settings = request.app.state.settings
     nonce = request.cookies.get(settings.csrf_cookie_name)

@@ -1,16 +1,20 @@
 """The HTML pages. Routes on `router` require a signed-in user; `public` is the opt-out."""
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import accounts
 from ..auth import events, sign_ins
 from ..auth.dependencies import MaybeSignedIn, SignedInUser, require_sign_in
 from ..auth.login import WrongCredentials, check_password
+from ..auth.sign_ins import SignedIn
 from ..auth.throttle import Throttled
 from ..db import DB
+from ..models import User
 from .devices import describe
 from .redirects import safe_next
 from .rendering import render
@@ -22,7 +26,11 @@ router = APIRouter(dependencies=[Depends(require_sign_in)])
 NOTICES = {
     "password-changed": "Your password is changed. Your other devices are signed out.",
     "signed-out-device": "That device is signed out.",
+    "password-set": "Your password is set: you can sign in with it too.",
 }
+
+# What optional features add to the account page: (db, user) -> more template variables.
+ACCOUNT_PAGE_EXTRAS: list[Callable[[AsyncSession, SignedIn], Awaitable[dict[str, Any]]]] = []
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -139,6 +147,10 @@ async def account_page(
         }
         for row in await sign_ins.active_sign_ins(db, user.user_id)
     ]
+    extras: dict[str, Any] = {}
+    for extra in ACCOUNT_PAGE_EXTRAS:
+        extras |= await extra(db, user)
+    account = await db.get_one(User, user.user_id)
     return render(
         request,
         "account.html",
@@ -148,6 +160,8 @@ async def account_page(
         notice=notice,
         error=error,
         password_min_length=settings_of(request).password_min_length,
+        has_password=account.password_hash is not None,
+        **extras,
     )
 
 
@@ -182,8 +196,9 @@ async def change_password(
     request: Request,
     db: DB,
     user: SignedInUser,
-    current_password: Annotated[str, Form()],
     new_password: Annotated[str, Form()],
+    # Absent when the account has no password yet (it was made through another sign-in).
+    current_password: Annotated[str | None, Form()] = None,
 ) -> Response:
     min_length = settings_of(request).password_min_length
     try:
@@ -191,5 +206,6 @@ async def change_password(
     except accounts.AccountError as error:
         return await account_page(request, db, user, status_code=400, error=str(error))
     await sign_ins.end_other_sign_ins(db, user)
-    events.record("password.changed", user_id=user.user_id)
-    return see_other("/account?notice=password-changed")
+    events.record("password.changed", user_id=user.user_id, first=current_password is None)
+    notice = "password-set" if current_password is None else "password-changed"
+    return see_other(f"/account?notice={notice}")
