@@ -15,12 +15,12 @@ import pytest
 import yaml
 
 from authgen import answers, questions, render
-from authgen.cli import main
+from authgen.cli import DEFAULTS_ENV, main
 
 REPO = Path(__file__).resolve().parents[1]
 
-# What every render needs today: Google sign-in is not available yet, and google_oauth defaults
-# to true. When Google sign-in lands this becomes {} (and test_defaults_* flip with it).
+# Answers most render tests give: the smallest project (Google sign-in off), so that a test
+# passes at least one answer and so runs without a terminal.
 RENDERABLE: dict[str, object] = {"google_oauth": False}
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -58,8 +58,9 @@ def _text(value: object) -> str:
 def cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Result]:
-    """Run `authgen ARGS` in-process with no terminal on stdin."""
+    """Run `authgen ARGS` in-process with no terminal on stdin and no team defaults."""
     monkeypatch.setattr(sys, "stdin", _NoTerminal())
+    monkeypatch.delenv(DEFAULTS_ENV, raising=False)
 
     def run(*args: str | Path) -> Result:
         code = main([str(arg) for arg in args])
@@ -80,6 +81,7 @@ class _NoTerminal:
 def run_authgen(*args: str | Path, cwd: Path, timeout: float = 120) -> Result:
     """Run `python -m authgen ARGS` as a command, from this checkout, stdin closed."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "generator"), *_pythonpath()])}
+    env.pop(DEFAULTS_ENV, None)
     completed = subprocess.run(
         [sys.executable, "-m", "authgen", *map(str, args)],
         cwd=cwd,
@@ -206,12 +208,38 @@ def synced() -> Callable[[Rendered], Path]:
     return sync
 
 
-def matrix_case(strategy: str, database: str, google: bool) -> tuple[str, dict[str, object]]:
+# The strategy-specific answers of each supported variant, by a readable name.
+VARIANTS: dict[str, dict[str, object]] = {
+    "sessions": {"auth_strategy": "sessions"},
+    "jwt-eddsa-on-refresh": {
+        "auth_strategy": "jwt",
+        "jwt_algorithm": "EdDSA",
+        "jwt_revocation": "on_refresh",
+    },
+    "jwt-eddsa-every-request": {
+        "auth_strategy": "jwt",
+        "jwt_algorithm": "EdDSA",
+        "jwt_revocation": "every_request",
+    },
+    "jwt-hs256-on-refresh": {
+        "auth_strategy": "jwt",
+        "jwt_algorithm": "HS256",
+        "jwt_revocation": "on_refresh",
+    },
+    "jwt-hs256-every-request": {
+        "auth_strategy": "jwt",
+        "jwt_algorithm": "HS256",
+        "jwt_revocation": "every_request",
+    },
+}
+
+
+def matrix_case(variant: str, database: str, google: bool) -> tuple[str, dict[str, object]]:
     """A readable id and the answers for one combination of the render matrix."""
-    name = f"{strategy}-{database}-{'google' if google else 'no-google'}"
+    name = f"{variant}-{database}-{'google' if google else 'no-google'}"
     values: dict[str, object] = {
         "project_name": "Acme Portal",
-        "auth_strategy": strategy,
+        **VARIANTS[variant],
         "database": database,
         "google_oauth": google,
     }

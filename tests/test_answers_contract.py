@@ -41,7 +41,7 @@ def test_copier_yml_declares_the_contracts_answers() -> None:
 )
 def test_package_name_is_the_snake_cased_project_name(project_name: str, package: str) -> None:
     clean = answers.validate(TEMPLATE, {**RENDERABLE, "project_name": project_name})
-    assert clean.derived == {"package_name": package}
+    assert clean.derived["package_name"] == package
     assert "package_name" not in clean.values
 
 
@@ -81,7 +81,13 @@ def test_values_of_the_wrong_type_are_refused(given: dict[str, object]) -> None:
     assert [problem.key for problem in refused.value.problems] == list(given)
 
 
-def test_prompt_defaults_replace_only_defaults_their_rule_refuses() -> None:
-    """Copier will not ask a question whose default its validator rejects."""
-    expected = {"google_oauth": False} if RENDERABLE else {}
-    assert answers.prompt_defaults(TEMPLATE) == expected
+def test_decision_reasons_are_never_an_answer() -> None:
+    """authgen passes them to the template itself; copier.yml computes nothing from them."""
+    [question] = [q for q in TEMPLATE.questions if q.key == questions.DECISION_REASONS]
+    assert question.computed
+    assert question.type == "yaml"
+    assert question.default == []
+    clean = answers.validate(TEMPLATE, RENDERABLE, notes={"decision_reasons": ["because"]})
+    assert clean.notes == {"decision_reasons": ["because"]}
+    assert clean.derived["decision_reasons"] == ["because"]
+    assert "decision_reasons" not in clean.values

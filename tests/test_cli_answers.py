@@ -114,23 +114,11 @@ def test_an_empty_answers_file_means_all_defaults(
     assert answers_of(tmp_path / "a")["project_name"] == "My App"
 
 
-# --defaults: every answer at its default. Today google_oauth defaults to true and Google sign-in
-# is not available yet, so --defaults alone is refused. When it lands, RENDERABLE becomes {} and
-# DEFAULTS_RENDER flips to True.
-DEFAULTS_RENDER = not RENDERABLE
-
-
 def test_defaults_alone(cli: Callable[..., Result], tmp_path: Path) -> None:
     result = cli("new", tmp_path / "app", "--defaults")
-    if DEFAULTS_RENDER:
-        assert result.code == 0, result.err
-        return
-    assert result.code == 2
-    assert result.err_lines == [
-        "authgen: google_oauth: not given, so it takes its default true; Google sign-in is not "
-        "available yet in this version of authgen; answer false"
-    ]
-    assert not (tmp_path / "app").exists()
+    assert result.code == 0, result.err
+    recorded = answers_of(tmp_path / "app")
+    assert (recorded["auth_strategy"], recorded["google_oauth"]) == ("sessions", True)
 
 
 def test_defaults_with_the_missing_answers_renders(

@@ -76,15 +76,13 @@ def test_answers_error_object(cli: Callable[..., Result], tmp_path: Path) -> Non
     assert not (tmp_path / "app").exists()
 
 
-def test_rule_error_names_the_values_the_rule_allows(
-    cli: Callable[..., Result], tmp_path: Path
-) -> None:
-    result = cli("new", tmp_path / "app", "--json", "--defaults")
+def test_rule_error_names_what_the_rule_allows(cli: Callable[..., Result], tmp_path: Path) -> None:
+    result = cli("new", tmp_path / "app", "--json", "--set", "password_min_length=65")
     assert result.code == 2
     [problem] = result.json()["problems"]
-    assert problem["key"] == "google_oauth"
-    assert problem["given"] is True
-    assert problem["allowed"] == "false"
+    assert problem["key"] == "password_min_length"
+    assert problem["given"] == "65"
+    assert problem["allowed"] == "must be a whole number from 8 to 64"
 
 
 @pytest.mark.parametrize(

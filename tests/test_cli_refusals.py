@@ -3,6 +3,7 @@ traceback, and nothing written."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -87,18 +88,6 @@ ANSWER_REFUSALS = [
         'jwt_revocation: given "every_request", but it applies only when '
         "auth_strategy == 'jwt' (here auth_strategy is \"sessions\"); leave it out",
         id="jwt-revocation-with-sessions",
-    ),
-    pytest.param(
-        ["auth_strategy=jwt"],
-        'auth_strategy: given "jwt"; jwt is not available yet in this version of authgen; '
-        "choose sessions",
-        id="jwt-not-available-yet",
-    ),
-    pytest.param(
-        ["google_oauth=true"],
-        'google_oauth: given "true"; Google sign-in is not available yet in this version of '
-        "authgen; answer false",
-        id="google-not-available-yet",
     ),
 ]
 
@@ -200,7 +189,7 @@ def test_no_answers_and_no_terminal_is_refused(cli: Callable[..., Result], tmp_p
 def test_json_without_answers_is_refused_even_at_a_terminal(
     cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Copier's prompts would write to stdout, which --json keeps for its one object."""
+    """The interview would write to stdout, which --json keeps for its one object."""
 
     class Terminal:
         def isatty(self) -> bool:
@@ -255,7 +244,8 @@ def test_destination_that_is_a_file_is_refused(cli: Callable[..., Result], tmp_p
         ),
         pytest.param(
             ["make", "app"],
-            "argument COMMAND: invalid choice: 'make' (choose from new) (see authgen --help)",
+            "argument COMMAND: invalid choice: 'make' (choose from new, explain, schema) "
+            "(see authgen --help)",
             id="unknown-command",
         ),
     ],
@@ -271,7 +261,9 @@ def test_bad_usage_is_refused(
     result = cli(*args)
     assert result.code == 2
     assert "Traceback" not in result.err
-    assert [text.replace("'new'", "new") for text in result.err_lines] == [f"authgen: {line}"]
+    # Python 3.12 stopped quoting the choices: 'new' there is new here.
+    unquoted = [re.sub(r"'(new|explain|schema)'", r"\1", text) for text in result.err_lines]
+    assert unquoted == [f"authgen: {line}"]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -50,3 +50,31 @@ def test_renders_are_reproducible(cli: Callable[..., Result], tmp_path: Path) ->
     for name in ("one", "two"):
         assert cli("new", tmp_path / name, *as_sets(RENDERABLE)).code == 0
     same_project(tmp_path / "one", tmp_path / "two")
+
+
+def test_copier_copy_takes_the_decision_reasons_as_data(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The help-me-decide reasons reach the docs as Copier data, so plain Copier can give them."""
+    facts = {
+        "cut_off_at_once": True,
+        "verify_elsewhere": True,
+        "many_servers_no_shared_store": False,
+        "clients": "api",
+    }
+    answers_file = tmp_path / "answers.yml"
+    answers_file.write_text(yaml.safe_dump({**RENDERABLE, "decide": facts}))
+    result = cli("new", tmp_path / "by-authgen", "--answers-file", answers_file, "--json")
+    assert result.code == 0, result.err
+    payload = result.json()
+    data_file = tmp_path / "data.yml"
+    data = {**payload["answers"], "decision_reasons": payload["decision"]["reasons"]}
+    data_file.write_text(yaml.safe_dump(data))
+    subprocess.run(
+        [
+            sys.executable, "-m", "copier", "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD",
+            "--data-file", str(data_file), str(REPO), str(tmp_path / "by-copier"),
+        ],
+        check=True, stdin=subprocess.DEVNULL, capture_output=True,
+    )  # fmt: skip
+    same_project(tmp_path / "by-authgen", tmp_path / "by-copier")

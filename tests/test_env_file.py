@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import stat
@@ -77,3 +78,30 @@ def test_env_is_git_ignored(cli: Callable[..., Result], tmp_path: Path) -> None:
     tracked = [line[3:] for line in status.stdout.splitlines()]
     assert ".env" not in tracked
     assert ".env.example" in tracked
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "key_type", "secret_field", "secret_length"),
+    [
+        pytest.param("EdDSA", "OKP", "d", 43, id="eddsa"),  # a 32-byte Ed25519 private key
+        pytest.param("HS256", "oct", "k", 43, id="hs256"),  # 256 random bits
+    ],
+)
+def test_jwt_env_has_fresh_signing_keys(
+    cli: Callable[..., Result],
+    tmp_path: Path,
+    algorithm: str,
+    key_type: str,
+    secret_field: str,
+    secret_length: int,
+) -> None:
+    values = {"auth_strategy": "jwt", "jwt_algorithm": algorithm}
+    for name in ("one", "two"):
+        assert cli("new", tmp_path / name, *as_sets(values)).code == 0
+    first, second = env_of(tmp_path / "one"), env_of(tmp_path / "two")
+    [key] = json.loads(first["JWT_KEYS"])["keys"]
+    assert (key["kty"], key["alg"], key["kid"]) == (key_type, algorithm, first["JWT_SIGNING_KID"])
+    assert len(key[secret_field]) == secret_length
+    assert first["JWT_KEYS"] != second["JWT_KEYS"]
+    recorded = (tmp_path / "one" / ".copier-answers.yml").read_text()
+    assert key[secret_field] not in recorded

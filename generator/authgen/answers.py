@@ -1,16 +1,19 @@
 """Check a mapping of answers against the questions: clean answers, or every problem at once.
 
 Pure: no files, no terminal. The rules (ranges, "not available yet") are copier.yml's own
-validators, rendered here the way Copier renders them, so each rule is written once.
+validators, rendered here the way Copier renders them, so each rule is written once. A team's
+defaults take the place of copier.yml's defaults; the interview walks the same questions with
+`pending` and `read_one`.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import jinja2
+import yaml
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -24,16 +27,32 @@ TYPE_NAMES = {
     "int": "a whole number",
     "float": "a number",
     "bool": "true or false",
+    "yaml": "YAML",
 }
+# The answers file's alternative to auth_strategy: the "help me decide" facts (see advisor.py).
+DECIDE = "decide"
 
 
 @dataclass(frozen=True)
 class Answers:
     """`values`: what the project records (every question that applies), in question order.
-    `derived`: what Copier computes from them and never records (e.g. package_name)."""
+    `derived`: what Copier computes from them and never records (e.g. package_name).
+    `notes`: what authgen passes to computed questions itself (decision_reasons); Copier renders
+    with it and records none of it."""
 
     values: dict[str, object]
     derived: dict[str, object]
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The next question of the interview: its default given the answers so far, and for each
+    option its rule refuses now (e.g. "not available yet"), the rule's words."""
+
+    question: Question
+    default: object
+    refused: dict[object, str]
 
 
 class _Refused(Exception):
@@ -43,14 +62,25 @@ class _Refused(Exception):
         self.allowed = allowed
 
 
-def validate(template: Template, given: Mapping[str, object]) -> Answers:
+def validate(
+    template: Template,
+    given: Mapping[str, object],
+    *,
+    defaults: Mapping[str, object] | None = None,
+    notes: Mapping[str, object] | None = None,
+) -> Answers:
     """Return the clean answers for `given`, or raise AnswersError naming every problem.
 
     Keys starting with "_" are Copier's bookkeeping (`_src_path`, `_commit`) and are ignored,
     so a project's .copier-answers.yml can be reused as an answers file. Strings are read by
     the question's type ("15" is a number, "no" is false), as `--set` gives only strings.
+    `defaults` (from `team_defaults`) replace copier.yml's defaults; `notes` are the values of
+    computed questions that authgen supplies (decision_reasons).
     """
     env = template.jinja_env()
+    team = defaults or {}
+    notes = dict(notes or {})
+    _check_notes(template, notes)
     questions = {question.key: question for question in template.questions}
     given = {key: value for key, value in given.items() if not str(key).startswith("_")}
     problems = [
@@ -74,10 +104,10 @@ def validate(template: Template, given: Mapping[str, object]) -> Answers:
     derived: dict[str, object] = {}
     for question in template.questions:
         key = question.key
-        value = parsed[key] if key in parsed else _default(env, question, context)
+        value = _value(env, question, context, parsed, team)
         context[key] = value
         if question.computed:
-            derived[key] = value
+            derived[key] = notes.get(key, value)
             continue
         if not _applies(env, question, context):
             if key in given:
@@ -93,33 +123,140 @@ def validate(template: Template, given: Mapping[str, object]) -> Answers:
             allowed = ", ".join(shown(choice).strip('"') for choice in passing) or rule
             if key in given:
                 message = f"{key}: given {shown(given[key])}; {rule}"
+            elif key in team:
+                message = f"{key}: not given, so it takes the team default {shown(value)}; {rule}"
             else:
                 message = f"{key}: not given, so it takes its default {shown(value)}; {rule}"
             problems.append(Problem(key, given.get(key, value), allowed, message))
     if problems:
-        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-        raise AnswersError(f"answers refused ({count}); nothing was written", problems)
-    return Answers(values=values, derived=derived)
+        raise AnswersError.refusing(problems)
+    return Answers(values=values, derived=derived, notes=notes)
 
 
-def prompt_defaults(template: Template) -> dict[str, object]:
-    """Defaults for Copier's own prompts, where a default breaks its question's rule.
+def team_defaults(
+    template: Template, given: Mapping[str, object], source: str
+) -> dict[str, object]:
+    """A team's defaults, read by each question's type: they replace copier.yml's defaults.
 
-    Copier refuses to ask a question whose default its validator rejects (google_oauth while
-    Google sign-in is not available), so such a question gets the first value its rule allows.
+    Unknown keys and values of the wrong type or not among the choices are refused, each
+    message naming `source` (the file). The rules of copier.yml are checked later, on the
+    answers they end up in; a default for a question that does not apply (jwt_algorithm in a
+    sessions project) is simply not used. `decide` describes one project, so it is refused.
+    """
+    questions = {question.key: question for question in template.questions}
+    parsed: dict[str, object] = {}
+    problems = []
+    for key, value in given.items():
+        key = str(key)
+        if key.startswith("_"):
+            continue
+        question = questions.get(key)
+        if key == DECIDE:
+            reason = "describes one project, so it belongs in its answers file; leave it out here"
+            problem = Problem(key, value, "leave it out", f"{key}: {reason}")
+        elif question is None or question.computed:
+            problem = _unknown(key, value, template)
+        else:
+            try:
+                parsed[key] = _parse(question, value)
+                continue
+            except _Refused as refusal:
+                problem = _problem(key, value, refusal)
+        problems.append(replace(problem, message=f"{source}: {problem.message}"))
+    if problems:
+        raise AnswersError.refusing(problems)
+    return parsed
+
+
+def pending(
+    template: Template,
+    so_far: Mapping[str, object],
+    *,
+    defaults: Mapping[str, object] | None = None,
+) -> tuple[dict[str, object], Ask | None]:
+    """Walk the questions in order with the answers so far (already read by `read_one`).
+
+    Returns those answers that still apply (switching back to sessions drops jwt_algorithm),
+    and the first question that applies and has no answer yet, or None when all are answered.
     """
     env = template.jinja_env()
+    team = defaults or {}
     context: dict[str, object] = {}
-    replaced: dict[str, object] = {}
+    kept: dict[str, object] = {}
+    ask = None
     for question in template.questions:
-        context[question.key] = _default(env, question, context)
+        key = question.key
+        context[key] = _value(env, question, context, so_far, team)
         if question.computed or not _applies(env, question, context):
             continue
-        if _broken_rule(env, question, context):
-            passing = _allowed_by_rule(env, question, context)
-            if passing:
-                replaced[question.key] = context[question.key] = passing[0]
-    return replaced
+        if key in so_far:
+            kept[key] = so_far[key]
+        elif ask is None:
+            ask = _ask(env, question, context)
+    return kept, ask
+
+
+def read_one(
+    template: Template,
+    key: str,
+    value: object,
+    so_far: Mapping[str, object],
+    *,
+    defaults: Mapping[str, object] | None = None,
+) -> object:
+    """One answer given at the interview, read by its question's type and checked against its
+    rule with the answers so far: the clean value, or AnswersError with its one problem."""
+    [question] = [question for question in template.questions if question.key == key]
+    try:
+        parsed = _parse(question, value)
+    except _Refused as refusal:
+        raise AnswersError.refusing([_problem(key, value, refusal)]) from None
+    env = template.jinja_env()
+    team = defaults or {}
+    context: dict[str, object] = {}
+    answered = {**so_far, key: parsed}
+    for each in template.questions:
+        context[each.key] = _value(env, each, context, answered, team)
+    rule = _broken_rule(env, question, context)
+    if rule:
+        message = f"{key}: given {shown(value)}; {rule}"
+        raise AnswersError.refusing([Problem(key, value, rule, message)])
+    return parsed
+
+
+def defaults_of(template: Template) -> dict[str, object]:
+    """copier.yml's default of every question that is asked, each given the defaults before it."""
+    env = template.jinja_env()
+    context: dict[str, object] = {}
+    for question in template.questions:
+        context[question.key] = _default(env, question, context)
+    return {
+        question.key: context[question.key]
+        for question in template.questions
+        if not question.computed
+    }
+
+
+def condition(template: Template, key: str) -> tuple[str, tuple[object, ...]] | None:
+    """For a question asked only when another question has certain values (jwt_algorithm: when
+    auth_strategy is jwt): that other question's key and those values. None when the question
+    is always asked, or when its `when` involves more than one question with options."""
+    env = template.jinja_env()
+    questions = {question.key: question for question in template.questions}
+    question = questions[key]
+    if question.when is True:
+        return None
+    names = meta.find_undeclared_variables(env.parse(str(question.when)))
+    other = questions.get(next(iter(names))) if len(names) == 1 else None
+    if other is None or not other.options:
+        return None
+    context = defaults_of(template)
+    values = tuple(
+        option.value
+        for option in other.options
+        if _applies(env, question, {**context, other.key: option.value})
+    )
+    return other.key, values
 
 
 def allowed_text(question: Question) -> str:
@@ -152,6 +289,8 @@ def _cast(question: Question, value: object) -> object:
             return int(str(value).strip())
         except ValueError:
             pass
+    if kind == "yaml":
+        return yaml.safe_load(value) if isinstance(value, str) else value
     if kind == "float" and not isinstance(value, bool):
         try:
             return float(str(value).strip())
@@ -178,6 +317,51 @@ def _default(
         rendered = _render(env, question.default, context)
         return _cast(question, rendered) if question.type != "str" else rendered
     return question.default
+
+
+def _value(
+    env: SandboxedEnvironment,
+    question: Question,
+    context: Mapping[str, object],
+    given: Mapping[str, object],
+    team: Mapping[str, object],
+) -> object:
+    """The answer given, else the team's default, else copier.yml's default."""
+    if question.key in given:
+        return given[question.key]
+    if question.key in team:
+        return team[question.key]
+    return _default(env, question, context)
+
+
+def _ask(env: SandboxedEnvironment, question: Question, context: Mapping[str, object]) -> Ask:
+    refused = {}
+    for option in question.options:
+        rule = _broken_rule(env, question, {**context, question.key: option.value})
+        if rule:
+            refused[option.value] = rule
+    default = context[question.key]
+    allowed = [option.value for option in question.options if option.value not in refused]
+    if default in refused and allowed:
+        default = allowed[0]
+    return Ask(question, default, refused)
+
+
+def _check_notes(template: Template, notes: Mapping[str, object]) -> None:
+    computed = {question.key for question in template.questions if question.computed}
+    for key in notes:
+        if key not in computed:
+            raise TemplateError(
+                "authgen passes data to a question copier.yml does not compute",
+                [
+                    Problem(
+                        key,
+                        notes[key],
+                        ", ".join(sorted(computed)),
+                        f"copier.yml: {key} is not a computed question (when: false)",
+                    )
+                ],
+            )
 
 
 def _applies(env: SandboxedEnvironment, question: Question, context: Mapping[str, object]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -12,17 +13,28 @@ from typing import NoReturn, TextIO
 
 import yaml
 
-from . import answers, questions, render
+from . import advisor, answers, explain, interview, questions, render, schema
 from .errors import AnswersFileError, AuthgenError, Problem, UsageError
 
 INTERRUPTED = 130
+DEFAULTS_ENV = "AUTHGEN_DEFAULTS_FILE"
 
-NEW_EPILOG = """\
+NEW_EPILOG = f"""\
 answers:
   --answers-file and --set are non-interactive: any key not given takes its default.
   --set overrides the file key by key; --defaults alone takes every default. With none of
   them and a terminal on stdin, the questions are asked there. Keys starting with "_" are
-  ignored, so a project's .copier-answers.yml works as an answers file.
+  ignored, so a project's .copier-answers.yml works as an answers file. `authgen schema`
+  prints the format of the file.
+
+help me decide:
+  Instead of auth_strategy, an answers file may give the facts under "decide" (see
+  `authgen schema`); the recommendation is applied and, with --json, reported.
+
+team defaults:
+  --defaults-file FILE (else the file ${DEFAULTS_ENV} names) holds the answers every
+  project starts from.
+  Precedence: copier.yml's defaults < team defaults < answers file < --set.
 
 DEST and --force:
   DEST must be missing or empty. With --force the project is also added to a non-empty DEST,
@@ -52,6 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = "--json" in arguments
     try:
         options = _parser().parse_args(arguments)
+        if options.command == "explain":
+            return _page(explain.comparison(explain.terminal_width()))
+        if options.command == "schema":
+            answers_schema = schema.answers_schema(questions.load())
+            return _page(json.dumps(answers_schema, indent=2, ensure_ascii=False) + "\n")
         return _new(options)
     except AuthgenError as error:
         for problem in error.problems:
@@ -108,29 +125,54 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a non-empty DEST (existing files are never deleted or overwritten)",
     )
+    new.add_argument(
+        "--defaults-file",
+        metavar="FILE",
+        type=Path,
+        help=f"a YAML or JSON file of team defaults (default: ${DEFAULTS_ENV}, if set)",
+    )
+    commands.add_parser(
+        "explain",
+        help="explain sessions and JWTs in plain words",
+        description="Print the plain-language comparison of sessions and JWTs.",
+    )
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of an answers file",
+        description="Print the JSON Schema (draft 2020-12) of the answers file that "
+        "`authgen new --answers-file` reads.",
+    )
     return parser
 
 
 def _new(options: argparse.Namespace) -> int:
     template = questions.load()
+    team = _team_defaults(options, template)
     given = _given(options)
     if given is None:
-        clean = None
         _require_terminal(as_json=options.json)
+        render.check_destination(options.destination, force=options.force)
+        interviewed = interview.run(template, options.destination, defaults=team)
+        given, decision = interviewed.given, interviewed.decision
     else:
-        clean = answers.validate(template, given)
+        given, decision = advisor.apply(given)
+    notes = {questions.DECISION_REASONS: decision.record(given)} if decision else None
+    clean = answers.validate(template, given, defaults=team, notes=notes)
     rendered = render.render(options.destination, clean, template, force=options.force)
     steps = next_steps(options.destination, rendered.answers)
     out = sys.stderr if options.json else sys.stdout
     _say_rendered(rendered, steps, out)
+    if decision:
+        print("The help-me-decide reasons are in docs/decisions/0001-auth-strategy.md.", file=out)
     if options.json:
-        _print_json(
-            {
-                "destination": str(rendered.destination),
-                "answers": rendered.answers.values,
-                "next_steps": steps,
-            }
-        )
+        payload: dict[str, object] = {
+            "destination": str(rendered.destination),
+            "answers": rendered.answers.values,
+            "next_steps": steps,
+        }
+        if decision:
+            payload["decision"] = decision.as_json(given)
+        _print_json(payload)
     return 0
 
 
@@ -145,15 +187,27 @@ def _given(options: argparse.Namespace) -> dict[str, object] | None:
     """The answers from --answers-file then --set, or None when none were given at all."""
     if not (options.answers_file or options.assignments or options.defaults):
         return None
-    given = _read_answers_file(options.answers_file) if options.answers_file else {}
+    given = _read_mapping(options.answers_file, "--answers-file") if options.answers_file else {}
     given.update(_parse_assignments(options.assignments))
     return given
 
 
-def _read_answers_file(path: Path) -> dict[str, object]:
+def _team_defaults(options: argparse.Namespace, template: questions.Template) -> dict[str, object]:
+    """The team's defaults: --defaults-file, else the file $AUTHGEN_DEFAULTS_FILE names."""
+    source, path = "--defaults-file", options.defaults_file
+    if path is None and os.environ.get(DEFAULTS_ENV):
+        source, path = DEFAULTS_ENV, Path(os.environ[DEFAULTS_ENV])
+    if path is None:
+        return {}
+    return answers.team_defaults(template, _read_mapping(path, source), f"{source} {path}")
+
+
+def _read_mapping(path: Path, source: str) -> dict[str, object]:
+    """A YAML or JSON file of answers; `source` (the flag) names it in every problem."""
+
     def refuse(reason: str, allowed: str) -> AnswersFileError:
-        message = f"--answers-file: {path} {reason}"
-        return AnswersFileError(message, [Problem("--answers-file", str(path), allowed, message)])
+        message = f"{source}: {path} {reason}"
+        return AnswersFileError(message, [Problem(source, str(path), allowed, message)])
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -219,6 +273,16 @@ def _say_rendered(rendered: render.Rendered, steps: list[str], out: TextIO) -> N
     print("Next:", file=out)
     for step in steps:
         print(f"  {step}", file=out)
+
+
+def _page(text: str) -> int:
+    """Print a page; a reader that stops early (`authgen explain | head`) is not an error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def _print_json(payload: dict[str, object]) -> None:

@@ -56,6 +56,11 @@ class AnswersFileError(AuthgenError):
 class AnswersError(AuthgenError):
     """Answers were refused: unknown key, wrong type, value not allowed, a rule broken."""
 
+    @classmethod
+    def refusing(cls, problems: Sequence[Problem]) -> AnswersError:
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        return cls(f"answers refused ({count}); nothing was written", problems)
+
 
 class DestinationError(AuthgenError):
     """DEST may not be written: not empty without --force, or a file is in the way."""

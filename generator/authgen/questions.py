@@ -12,13 +12,56 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Problem, TemplateError
 
-TYPES = ("str", "int", "float", "bool")
+TYPES = ("str", "int", "float", "bool", "yaml")
+
+# Data for the template that is never asked nor recorded: why auth_strategy was chosen, when the
+# "help me decide" facts chose it (a `when: false` question of copier.yml, default []).
+DECISION_REASONS = "decision_reasons"
+
+# What each choice means, in plain words: the interview shows it under the highlighted choice and
+# the schema puts it in the descriptions. copier.yml's labels are the short form; a test checks
+# that every choice of copier.yml (and yes and no of each yes/no question) has one here.
+CHOICE_HELP: dict[str, dict[object, str]] = {
+    "auth_strategy": {
+        "sessions": "The server writes down each sign-in and the browser holds a random ticket "
+        "for it (a cookie). Every request is looked up, and deleting the record ends that "
+        "sign-in at once. The natural fit for pages served by this app.",
+        "jwt": "The server hands out a short-lived signed pass that any server with the key can "
+        "check without a lookup, and a refresh token to get the next one. Scales out and lets "
+        "other services check identity; ending a sign-in takes effect when the pass runs out, "
+        "unless every request checks.",
+    },
+    "database": {
+        "sqlite": "One file next to the app, nothing to install or run: right for starting "
+        "out, for tests, and for a small site on one server.",
+        "postgresql": "A database server, for production and for several app servers. .env "
+        "gets a placeholder DATABASE_URL to point at yours.",
+    },
+    "google_oauth": {
+        True: "A 'Sign in with Google' button; a Google account is linked by Google's own id, "
+        "never by email alone. Hidden until you set the Google client id and secret.",
+        False: "Email and password only. Google can be added later with copier update.",
+    },
+    "jwt_algorithm": {
+        "EdDSA": "A private key signs and a public key verifies (served at "
+        "/.well-known/jwks.json): other services can check tokens but never make them.",
+        "HS256": "One secret both signs and verifies: simplest when only this app checks "
+        "tokens, but whoever holds the secret could make tokens too.",
+    },
+    "jwt_revocation": {
+        "on_refresh": "No request reads the database. After a sign-out or a revoked device the "
+        "refresh token dies at once; the access token works until it expires (15 minutes).",
+        "every_request": "Each request checks in one indexed read that its sign-in is alive, "
+        "so a sign-out or a revoked device cuts access at once.",
+    },
+}
 
 
 @dataclass(frozen=True)
 class Choice:
     label: str
     value: object
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,8 +78,21 @@ class Question:
 
     @property
     def computed(self) -> bool:
-        """Never asked nor recorded: Copier derives it from the other answers."""
+        """Never asked nor recorded: Copier derives it from the other answers (package_name),
+        or authgen passes it (decision_reasons)."""
         return self.when is False
+
+    @property
+    def options(self) -> tuple[Choice, ...]:
+        """What the interview offers: copier.yml's choices, or yes and no for a yes/no question,
+        each with its plain explanation from CHOICE_HELP. Empty for a typed-in answer."""
+        listed = self.choices
+        if not listed and self.type == "bool":
+            listed = (Choice("Yes", True), Choice("No", False))
+        explained = CHOICE_HELP.get(self.key, {})
+        return tuple(
+            Choice(choice.label, choice.value, explained.get(choice.value, "")) for choice in listed
+        )
 
 
 @dataclass(frozen=True)

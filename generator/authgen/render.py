@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-import yaml
 from copier import Settings, run_copy
 from copier.errors import DirtyLocalWarning
 
-from . import answers as answers_module
 from .answers import Answers
 from .errors import DestinationError, Problem, TemplateError
+from .keys import jwt_env
 from .questions import Template
 
 ENV_FILE = ".env"
@@ -35,15 +34,13 @@ class Rendered:
 
 
 def render(
-    destination: Path, answers: Answers | None, template: Template, *, force: bool = False
+    destination: Path, answers: Answers, template: Template, *, force: bool = False
 ) -> Rendered:
-    """Render `template` into `destination` with `answers`; with None, Copier asks them."""
+    """Render `template` into `destination` with `answers` (Copier never asks anything)."""
     check_destination(destination, force=force)
     with TemporaryDirectory(prefix="authgen-") as staging_root:
         staging = Path(staging_root) / (destination.resolve().name or "project")
         _copier(template, staging, answers)
-        if answers is None:
-            answers = answers_module.validate(template, _recorded(staging, template))
         _install(staging, destination, env_file(answers))
     return Rendered(destination=destination.resolve(), answers=answers)
 
@@ -67,7 +64,7 @@ def check_destination(destination: Path, *, force: bool) -> None:
 
 
 def env_file(answers: Answers) -> str:
-    """The project's .env: a fresh SECRET_KEY and the settings to run it locally."""
+    """The project's .env: fresh secrets (and signing keys for jwt), the settings to run it."""
     package = answers.derived["package_name"]
     lines = [
         "# Settings and secrets of this project, written by authgen with fresh random values.",
@@ -82,10 +79,14 @@ def env_file(answers: Answers) -> str:
     else:
         lines.append(f"DATABASE_URL=sqlite:///./{package}.db")
     lines.append("PUBLIC_URL=http://localhost:8000")
+    if answers.values["auth_strategy"] == "jwt":
+        lines.append("# Access tokens are signed with the key named by JWT_SIGNING_KID.")
+        keys = jwt_env(str(answers.values["jwt_algorithm"]))
+        lines += [f"{name}={value}" for name, value in keys.items()]
     return "\n".join(lines) + "\n"
 
 
-def _copier(template: Template, staging: Path, answers: Answers | None) -> None:
+def _copier(template: Template, staging: Path, answers: Answers) -> None:
     """Run Copier: from a checkout, on its working tree (HEAD plus uncommitted changes)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DirtyLocalWarning)
@@ -93,9 +94,8 @@ def _copier(template: Template, staging: Path, answers: Answers | None) -> None:
             run_copy(
                 str(template.root),
                 staging,
-                data=dict(answers.values) if answers else {},
-                defaults=answers is not None,
-                user_defaults=answers_module.prompt_defaults(template) if answers is None else None,
+                data={**answers.values, **answers.notes},
+                defaults=True,
                 vcs_ref="HEAD",
                 settings=Settings(),
                 quiet=True,
@@ -109,18 +109,6 @@ def _copier(template: Template, staging: Path, answers: Answers | None) -> None:
                 "the template failed to render; nothing was written",
                 [Problem("template", str(template.root), "a template that renders", message)],
             ) from error
-
-
-def _recorded(staging: Path, template: Template) -> dict[str, object]:
-    path = staging / template.answers_file
-    try:
-        recorded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise TemplateError(
-            "the template did not record its answers",
-            [Problem("template", str(path), "a readable answers file", f"template: {error}")],
-        ) from error
-    return dict(recorded or {})
 
 
 def _entries(root: Path) -> list[Path]:
