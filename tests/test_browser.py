@@ -1,9 +1,10 @@
-"""A real browser against a rendered sessions project served by uvicorn.
+"""A real browser against rendered projects (sessions, and jwt) served by uvicorn.
 
 Renders a project, migrates its SQLite database, serves it on 127.0.0.1 and walks through it in
 Chromium: register, sign out, sign in, the device list from two browsers, revoking a device,
-changing the password and signing out everywhere. Screenshots of the login, register and account
-pages, light and dark, go to $AUTHGEN_SHOTS (default /tmp/authgen-shots).
+changing the password and signing out everywhere; on the jwt project, also staying signed in
+past the access token's lifetime (renewed from the refresh cookie). Screenshots of the login,
+register and account pages, light and dark, go to $AUTHGEN_SHOTS (default /tmp/authgen-shots).
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`); Playwright's own browser
 download is not used.
@@ -20,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,33 @@ NEW_PASSWORD = "a brand new passphrase for the test"
 FIREFOX_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 STEP_TIMEOUT_MS = 15_000
 
+
+@dataclass(frozen=True)
+class Variant:
+    answers: dict[str, str]
+    cookie: str  # the cookie that carries the sign-in
+    settings: dict[str, str]  # extra environment for the served app
+    access_lifetime: float | None = None  # seconds, where access tokens expire and renew
+
+
+VARIANTS = {
+    "sessions": Variant({"auth_strategy": "sessions"}, "session", {}),
+    # every_request: a revoked device is out at its next page load, as with sessions.
+    "jwt": Variant(
+        {"auth_strategy": "jwt", "jwt_revocation": "every_request"},
+        "refresh",
+        {"ACCESS_TOKEN_LIFETIME": "PT3S"},
+        access_lifetime=3,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    variant: Variant
+
+
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
@@ -51,9 +80,9 @@ def run(args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None =
     )
 
 
-def render_project(dest: Path) -> None:
+def render_project(dest: Path, answers: dict[str, str]) -> None:
     """With this checkout's `authgen new` (which also writes `.env`), else with plain Copier."""
-    data = {"google_oauth": "false", "project_name": PROJECT_NAME}
+    data = {"google_oauth": "false", "project_name": PROJECT_NAME, **answers}
     if (REPO / "generator" / "authgen" / "__main__.py").is_file():
         # PYTHONPATH pins the code, and so the template, to this checkout over any installed one.
         env = {**os.environ, "PYTHONPATH": str(REPO / "generator")}
@@ -99,13 +128,16 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A freshly rendered project, migrated and served; yields its URL."""
+@pytest.fixture(scope="module", params=VARIANTS.values(), ids=VARIANTS.keys())
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """A freshly rendered project, migrated and served."""
     if not CHROMIUM.exists():
         pytest.skip("needs Chromium at /usr/bin/chromium: apt-get install -y chromium")
+    variant: Variant = request.param
     project = tmp_path_factory.mktemp("browser") / "browser-check"
-    render_project(project)
+    render_project(project, variant.answers)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -113,6 +145,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{project / 'browser.db'}",
         "PUBLIC_URL": url,
+        **variant.settings,
     }
     env.pop("VIRTUAL_ENV", None)  # uv run uses the project's own environment
     run(["uv", "sync", "--quiet"], cwd=project, timeout=600, env=env)
@@ -126,13 +159,13 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )  # fmt: skip
     try:
         wait_until_up(f"{url}/healthz", server, log, timeout=60)
-        yield url
+        yield Served(url, variant)
     finally:
         stop(server)
 
 
 @pytest.fixture(scope="module")
-def browser(base_url: str) -> Iterator["sync_api.Browser"]:
+def browser() -> Iterator["sync_api.Browser"]:
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
@@ -197,7 +230,8 @@ def devices(page: "sync_api.Page") -> "sync_api.Locator":
     return page.locator("ul.devices > li")
 
 
-def test_browser_journey(base_url: str, browser: "sync_api.Browser") -> None:
+def test_browser_journey(served: Served, browser: "sync_api.Browser") -> None:
+    base_url = served.url
     watch = Watch()
     # JavaScript off: every page and form has to work without it.
     first = browser.new_context(viewport={"width": 1100, "height": 800}, java_script_enabled=False)
@@ -226,11 +260,13 @@ def test_browser_journey(base_url: str, browser: "sync_api.Browser") -> None:
         page.get_by_role("button", name="Create account").click()
         page.wait_for_url(f"{base_url}/")
         expect(page.get_by_text(f"You are signed in as {EMAIL}")).to_be_visible()
-        session = [c for c in first.cookies() if c["name"] == "session"]
-        assert session, f"no session cookie kept over http://127.0.0.1: {first.cookies()}"
-        assert session[0]["secure"]
-        assert session[0]["httpOnly"]
-        assert session[0]["sameSite"] == "Lax"
+        kept = [c for c in first.cookies() if c["name"] == served.variant.cookie]
+        assert kept, (
+            f"no {served.variant.cookie} cookie kept over http://127.0.0.1: {first.cookies()}"
+        )
+        assert kept[0]["secure"]
+        assert kept[0]["httpOnly"]
+        assert kept[0]["sameSite"] == "Lax"
 
         # Sign out from the header.
         page.get_by_role("button", name="Sign out").click()
@@ -254,6 +290,12 @@ def test_browser_journey(base_url: str, browser: "sync_api.Browser") -> None:
         page.goto(f"{base_url}/account")
         expect(devices(page)).to_have_count(1)
         expect(devices(page).first).to_contain_text("This device")
+        if served.variant.access_lifetime:
+            # Past the access token's lifetime the page renews it: still signed in.
+            time.sleep(served.variant.access_lifetime + 1)
+            page.goto(f"{base_url}/account")
+            assert path_of(page, base_url) == "/account"
+            expect(devices(page)).to_have_count(1)
 
         # A second browser signs in; the first sees two devices.
         other = watch.attach(second.new_page())
