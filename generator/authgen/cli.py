@@ -77,10 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_json({"error": error.summary, "problems": [p.as_json() for p in error.problems]})
         return error.exit_code
     except KeyboardInterrupt:
+        # An interrupt can land while the prompt library is still building its event loop; the
+        # half-built loop then fails to finalize at exit. That is noise after a clean stop.
+        sys.unraisablehook = _ignore_unraisable
         print("\nauthgen: interrupted; nothing was written", file=sys.stderr)
         if as_json:
             _print_json({"error": "interrupted; nothing was written", "problems": []})
         return INTERRUPTED
+
+
+def _ignore_unraisable(_: sys.UnraisableHookArgs) -> None:
+    """Say nothing of errors in finalizers (see the KeyboardInterrupt branch of `main`)."""
 
 
 def _parser() -> argparse.ArgumentParser:
