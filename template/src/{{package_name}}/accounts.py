@@ -1,7 +1,7 @@
 """Accounts: plain functions over the database, used by the pages and the JSON API alike."""
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
@@ -84,5 +84,5 @@ async def change_password(
 async def deactivate(db: AsyncSession, user_id: int) -> None:
     """Disable the account; its sign-ins stop working at their next request."""
     await db.execute(update(User).where(User.id == user_id).values(is_active=False))
-    await db.execute(SignIn.__table__.delete().where(SignIn.user_id == user_id))
+    await db.execute(delete(SignIn).where(SignIn.user_id == user_id))
     await db.commit()

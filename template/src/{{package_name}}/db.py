@@ -8,9 +8,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
-    async_sessionmaker,
     create_async_engine,
 )
+
+from .app_state import resources_of
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 
@@ -35,8 +36,7 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    open_db: async_sessionmaker[AsyncSession] = request.app.state.open_db
-    async with open_db() as db:
+    async with resources_of(request.app).open_db() as db:
         yield db
 
 

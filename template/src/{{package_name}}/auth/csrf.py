@@ -10,6 +10,7 @@ import secrets
 
 from fastapi import Request, Response
 
+from ..app_state import settings_of
 from ..settings import Settings
 from .csrf_rules import needs_token
 
@@ -29,7 +30,7 @@ def _sign(settings: Settings, nonce: str) -> str:
 
 def issue(request: Request) -> tuple[str, str | None]:
     """This browser's token, and a new nonce to set with `set_cookie` if it had none yet."""
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     if nonce := request.cookies.get(settings.csrf_cookie_name):
         return _sign(settings, nonce), None
     nonce = secrets.token_urlsafe(32)
@@ -37,7 +38,7 @@ def issue(request: Request) -> tuple[str, str | None]:
 
 
 def set_cookie(request: Request, response: Response, nonce: str) -> None:
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     response.set_cookie(
         settings.csrf_cookie_name, nonce, path="/", secure=True, httponly=True, samesite="lax"
     )
@@ -47,7 +48,7 @@ async def require_token(request: Request) -> None:
     """App-wide dependency: refuse requests that need this browser's token and lack it."""
     if not needs_token(request):
         return
-    settings: Settings = request.app.state.settings
+    settings = settings_of(request)
     nonce = request.cookies.get(settings.csrf_cookie_name)
     sent = request.headers.get(HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(FORM_TYPES):

@@ -8,10 +8,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from .. import accounts
+from ..app_state import AppSettings
 from ..auth import csrf
 from ..auth.dependencies import SignedInUser, require_sign_in
 from ..db import DB
-from .request_info import settings_of
 
 public = APIRouter(prefix="/api")
 router = APIRouter(prefix="/api", dependencies=[Depends(require_sign_in)])
@@ -39,12 +39,10 @@ async def csrf_token(request: Request) -> JSONResponse:
 
 
 @public.post("/auth/register", status_code=201)
-async def register(request: Request, db: DB, body: Credentials) -> UserOut:
+async def register(db: DB, settings: AppSettings, body: Credentials) -> UserOut:
     """Create an account. It does not sign in: call /api/auth/login next."""
     try:
-        user = await accounts.register(
-            db, body.email, body.password, settings_of(request).password_min_length
-        )
+        user = await accounts.register(db, body.email, body.password, settings.password_min_length)
     except accounts.EmailTaken as error:
         raise HTTPException(409, str(error)) from None
     except accounts.AccountError as error:

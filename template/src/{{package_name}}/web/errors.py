@@ -8,8 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from ..auth.csrf import CSRFError
-from ..auth.dependencies import NotSignedIn
-from ..auth.sign_ins import current_sign_in
+from ..auth.dependencies import NotSignedIn, current_sign_in
 from .rendering import render
 
 TITLES = {
@@ -76,5 +75,7 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
 def install(app: FastAPI) -> None:
     app.add_exception_handler(NotSignedIn, not_signed_in)
     app.add_exception_handler(CSRFError, csrf_failed)
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, invalid_request)
+    # Starlette types every handler as taking any Exception; each of these two is registered for
+    # the one exception class it takes.
+    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]

@@ -2,12 +2,6 @@
 
 from fastapi import Request
 
-from ..settings import Settings
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
-
 
 def client_ip(request: Request) -> str:
     """The client's address (behind a proxy, run uvicorn with --proxy-headers)."""

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..app_state import resources_of
 from ..auth import sign_ins
 from ..auth.tokens import ACCESS_COOKIE, REFRESH_COOKIE, bearer_token, read_access_token
-from ..settings import Settings
 
 
 class TokenRenewalMiddleware:
@@ -27,7 +27,8 @@ class TokenRenewalMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        settings: Settings = request.app.state.settings
+        resources = resources_of(request.app)
+        settings = resources.settings
         names = {settings.cookie_name(ACCESS_COOKIE), settings.cookie_name(REFRESH_COOKIE)}
         refresh_token = request.cookies.get(settings.cookie_name(REFRESH_COOKIE))
         access_token = request.cookies.get(settings.cookie_name(ACCESS_COOKIE))
@@ -40,7 +41,7 @@ class TokenRenewalMiddleware:
             return
 
         carrier = Response()
-        async with request.app.state.open_db() as db:
+        async with resources.open_db() as db:
             try:
                 tokens = await sign_ins.refresh(db, settings, refresh_token)
             except sign_ins.RefreshRefused:

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,9 @@ import jwt
 from fastapi import Request
 
 from .. import clock
+from ..app_state import resources_of
 from ..settings import Settings
+from .identity import SignedIn
 from .keys import ALGORITHM
 
 # RFC 9068's media type for JWT access tokens, set in the header and required when checking.
@@ -31,15 +32,6 @@ CLAIMS = ["sub", "email", "sid", "iss", "aud", "iat", "exp", "jti"]
 # The cookies a browser holds them in (both HttpOnly, never readable by scripts).
 ACCESS_COOKIE = "access"
 REFRESH_COOKIE = "refresh"
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    """The signed-in user of a request, and which of their sign-ins it is."""
-
-    sign_in_id: int
-    user_id: int
-    email: str
 
 
 def issue_access_token(
@@ -113,7 +105,7 @@ def in_time(claims: dict[str, Any]) -> bool:
     if not all(isinstance(value, int | float) and not isinstance(value, bool) for value in times):
         return False
     expires, issued, not_before = times
-    return now < expires + leeway and issued - leeway <= now and not_before - leeway <= now
+    return bool(now < expires + leeway and issued - leeway <= now and not_before - leeway <= now)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -131,7 +123,7 @@ def access_token_of(request: Request) -> str | None:
     bearer = bearer_token(request)
     if bearer is not None:
         return bearer or None
-    settings: Settings = request.app.state.settings
+    settings = resources_of(request.app).settings
     return request.cookies.get(settings.cookie_name(ACCESS_COOKIE)) or None
 
 

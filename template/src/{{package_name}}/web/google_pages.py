@@ -5,18 +5,19 @@ Every route answers 404 while no Google client id is configured (the button is h
 
 import hashlib
 import hmac
-from typing import Annotated, Any
+from typing import Annotated
 
 from authlib.integrations.starlette_client import StarletteOAuth2App
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..app_state import resources_of
 from ..auth import events, google, sign_ins
 from ..auth.dependencies import MaybeSignedIn, SignedInUser
-from ..auth.sign_ins import SignedIn
+from ..auth.identity import SignedIn
 from ..db import DB
 from ..settings import Settings
 from . import pages
@@ -56,30 +57,8 @@ class OAuthStateCookie:
             await self.app(scope, receive, send)
 
 
-def install(app: FastAPI) -> None:
-    """Add Google sign-in to the app: its client (None without a client id), cookie, routes."""
-    settings: Settings = app.state.settings
-    app.state.google = google.create_client(settings, app.state.open_db)
-    app.add_middleware(OAuthStateCookie, settings=settings)
-    app.include_router(router)
-
-
-async def account_page_extras(db: AsyncSession, user: SignedIn) -> dict[str, Any]:
-    """The account page's Google section: the connected Google account, if any."""
-    return {"google_account": await google.linked_account(db, user.user_id)}
-
-
-pages.ACCOUNT_PAGE_EXTRAS.append(account_page_extras)
-pages.NOTICES.update(
-    {
-        "google-connected": "Google is connected: you can sign in with it from now on.",
-        "google-disconnected": "Google is disconnected from your account.",
-    }
-)
-
-
 def google_client(request: Request) -> StarletteOAuth2App:
-    client: StarletteOAuth2App | None = request.app.state.google
+    client = resources_of(request.app).google
     if client is None:
         raise HTTPException(404, NOT_SET_UP)
     return client

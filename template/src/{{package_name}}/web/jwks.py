@@ -1,13 +1,13 @@
 """The public keys that check this app's access tokens, for other services (a JWK Set)."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from .request_info import settings_of
+from ..app_state import AppSettings
 
 router = APIRouter()
 
 
 @router.get("/.well-known/jwks.json")
-async def jwks(request: Request) -> dict[str, list[dict[str, str]]]:
+async def jwks(settings: AppSettings) -> dict[str, list[dict[str, str]]]:
     """Every key that checks tokens, public parts only; rotated-in keys appear here first."""
-    return settings_of(request).token_keys.public_jwks()
+    return settings.token_keys.public_jwks()

@@ -1,0 +1,66 @@
+"""A user's signed-in devices: each is one `sign_ins` row, listed on the account page and ended
+one by one, all but the current one, or all at once."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import clock
+from ..models import SignIn
+from . import events
+from .identity import SignedIn
+
+
+async def active_sign_ins(db: AsyncSession, user_id: int) -> list[SignIn]:
+    """The user's sign-ins that have not ended, the most recently used first."""
+    now = clock.now()
+    rows = await db.scalars(
+        select(SignIn)
+        .where(SignIn.user_id == user_id, SignIn.expires_at > now, SignIn.idle_expires_at > now)
+        .order_by(SignIn.last_seen_at.desc())
+    )
+    return list(rows)
+
+
+async def revoke_sign_in(db: AsyncSession, user_id: int, sign_in_id: int) -> bool:
+    """End one of the user's own sign-ins; False if it is not theirs or has already ended."""
+    ended = await db.scalar(
+        delete(SignIn)
+        .where(SignIn.id == sign_in_id, SignIn.user_id == user_id)
+        .returning(SignIn.id)
+    )
+    await db.commit()
+    if ended is None:
+        return False
+    events.record("sign_out.device", user_id=user_id, sign_in_id=sign_in_id)
+    return True
+
+
+async def end_other_sign_ins(db: AsyncSession, signed_in: SignedIn) -> None:
+    """End every sign-in of this user except the one making the request."""
+    await db.execute(
+        delete(SignIn).where(SignIn.user_id == signed_in.user_id, SignIn.id != signed_in.sign_in_id)
+    )
+    await db.commit()
+    events.record("sign_out.others", user_id=signed_in.user_id)
+
+
+async def end_all_sign_ins(db: AsyncSession, user_id: int) -> None:
+    await db.execute(delete(SignIn).where(SignIn.user_id == user_id))
+    await db.commit()
+    events.record("sign_out.everywhere", user_id=user_id)
+
+
+async def end_sign_in_row(db: AsyncSession, signed_in: SignedIn) -> None:
+    """Delete the row of the sign-in making the request (its cookies are the caller's to clear)."""
+    await db.execute(delete(SignIn).where(SignIn.id == signed_in.sign_in_id))
+    await db.commit()
+    events.record("sign_out", user_id=signed_in.user_id, sign_in_id=signed_in.sign_in_id)
+
+
+async def prune_ended(db: AsyncSession, now: datetime) -> None:
+    """Delete every sign-in that has expired or idled out (not committed: the caller does)."""
+    await db.execute(
+        delete(SignIn).where(or_(SignIn.expires_at <= now, SignIn.idle_expires_at <= now))
+    )
