@@ -96,6 +96,19 @@ def test_ruff_is_clean(project: tuple[Rendered, Mapping[str, object]], command: 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", SUITE_CASES)
+def test_mypy_strict_is_clean(
+    case: tuple[str, Mapping[str, object]],
+    rendered: Callable[[str, Mapping[str, object]], Rendered],
+    synced: Callable[[Rendered], Path],
+) -> None:
+    """`uv run mypy` with the generated pyproject.toml's settings: strict, over src/."""
+    path = synced(rendered(*case))
+    out = run_in(path, ["uv", "run", "mypy", "--strict", "src/"], timeout=600)
+    assert out.startswith("Success: no issues found")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", SUITE_CASES)
 def test_generated_test_suite_passes(
     case: tuple[str, Mapping[str, object]],
     rendered: Callable[[str, Mapping[str, object]], Rendered],

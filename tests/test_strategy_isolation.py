@@ -145,10 +145,10 @@ def test_a_jwt_project_holds_only_its_own_choices(
     assert '"pyjwt>=2.13"' in dependencies
     if VARIANTS[variant]["jwt_revocation"] == "on_refresh":
         assert "select" not in access
-        assert "on_refresh" in access
+        assert "checks sign-ins when they refresh" in access
     else:
         assert "select(" in access
-        assert "every_request" in access
+        assert "checks sign-ins on every request" in access
     assert not (project / "tests" / "test_sessions.py").exists()
 
 
