@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from .. import accounts, clock
-from ..app_state import resources_of
+from ..app_state import settings_of
 from ..models import OAuthAccount, OAuthState, User
 from ..settings import Settings
 
@@ -156,7 +156,7 @@ def create_client(
 
 async def start(client: StarletteOAuth2App, request: Request, flow: Flow) -> str:
     """Remember a new flow for this browser; the URL of Google's authorization page."""
-    settings = resources_of(request.app).settings
+    settings = settings_of(request)
     redirect_uri = settings.public_url + CALLBACK_PATH
     # Connecting an account: let the person choose which Google account.
     extra = {"prompt": "select_account"} if flow.intent == "connect" else {}

@@ -18,7 +18,7 @@ import jwt
 from fastapi import Request
 
 from .. import clock
-from ..app_state import resources_of
+from ..app_state import settings_of
 from ..settings import Settings
 from .identity import SignedIn
 from .keys import ALGORITHM
@@ -123,7 +123,7 @@ def access_token_of(request: Request) -> str | None:
     bearer = bearer_token(request)
     if bearer is not None:
         return bearer or None
-    settings = resources_of(request.app).settings
+    settings = settings_of(request)
     return request.cookies.get(settings.cookie_name(ACCESS_COOKIE)) or None
 
 
