@@ -1,7 +1,8 @@
 """Sign-ins: one row per signed-in browser or device, found by the hash of its token.
 
-The table is the same for every auth strategy, so a project can switch strategy later without
-rewriting it: `previous_token_hash` and `rotated_at` serve strategies that rotate the token.
+`previous_token_hash` and `rotated_at` are for sign-ins whose token is replaced as it is used:
+the token before the last replacement, and when that was, so that a spent one coming back is
+noticed.
 
 Revision ID: 0002
 Revises: 0001
