@@ -159,3 +159,75 @@ def test_a_new_password_follows_the_same_rules(signed_in, user, db):
     assert response.status_code == 400
     assert str(signed_in.settings.password_min_length) in parse_page(response.text).alert
     assert db.scalar("SELECT password_hash FROM users WHERE id = :id", id=user.id) == stored
+
+
+def cookies_held(browser):
+    """A Cookie header with every cookie the browser holds now: a tab left open sends them again
+    later, whatever the server has answered in between."""
+    return {"cookie": "; ".join(f"{name}={value}" for name, value in browser.cookies.items())}
+
+
+def try_the_account(browser, held, csrf_token, user, other_id):
+    """Each thing a device could do on the account page, sent with the cookies it `held`."""
+    form = {"csrf_token": csrf_token}
+    new_password = passphrase(len(user.password), "taken")
+    return {
+        "see the account page": browser.get("/account", headers=held),
+        "change the password": browser.post(
+            "/account/password",
+            headers=held,
+            data=form | {"current_password": user.password, "new_password": new_password},
+        ),
+        "revoke a device": browser.post(
+            f"/account/sign-ins/{other_id}/revoke", headers=held, data=form
+        ),
+        "sign out everywhere": browser.post(
+            "/account/sign-out-everywhere", headers=held, data=form
+        ),
+    }
+
+
+def assert_sent_to_sign_in(answers):
+    landings = {action: landing(answer) for action, answer in answers.items()}
+    assert landings == {
+        "see the account page": "/login?next=/account",
+        "change the password": "/login",
+        "revoke a device": "/login",
+        "sign out everywhere": "/login",
+    }
+
+
+def test_v7_4_3_a_revoked_device_can_neither_see_nor_change_the_account(new_browser, user, db):
+    laptop, phone = two_devices(new_browser, user)
+    laptop_id = sign_in_id(db, laptop.sign_in_token)
+    phone_id = sign_in_id(db, phone.sign_in_token)
+    password_hash = db.scalar("SELECT password_hash FROM users WHERE id = :id", id=user.id)
+    csrf_token, held = phone.csrf_token(), cookies_held(phone)
+    laptop.submit("/account", f"/account/sign-ins/{phone_id}/revoke")
+
+    answers = try_the_account(phone, held, csrf_token, user, other_id=laptop_id)
+
+    assert_sent_to_sign_in(answers)
+    assert db.scalar("SELECT password_hash FROM users WHERE id = :id", id=user.id) == password_hash
+    assert not ended(laptop)
+    assert laptop.get("/account").status_code == 200
+
+
+def test_v7_4_3_after_signing_out_everywhere_a_device_can_neither_see_nor_change_the_account(
+    new_browser, user, db
+):
+    laptop, phone = two_devices(new_browser, user)
+    password_hash = db.scalar("SELECT password_hash FROM users WHERE id = :id", id=user.id)
+    csrf_token, held = phone.csrf_token(), cookies_held(phone)
+    laptop.submit("/account", "/account/sign-out-everywhere")
+    tablet = new_browser()
+    assert tablet.sign_in(user.email, user.password).status_code == 303
+
+    answers = try_the_account(
+        phone, held, csrf_token, user, other_id=sign_in_id(db, tablet.sign_in_token)
+    )
+
+    assert_sent_to_sign_in(answers)
+    assert db.scalar("SELECT password_hash FROM users WHERE id = :id", id=user.id) == password_hash
+    assert not ended(tablet)
+    assert tablet.get("/account").status_code == 200

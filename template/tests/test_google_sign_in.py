@@ -648,6 +648,36 @@ def test_disconnect_google(signed_in, user, provider, new_browser, db):
     assert_refused(browser, sign_in_with_google(browser, provider, google.subject), 409)
 
 
+def test_v7_4_3_a_revoked_device_can_neither_connect_nor_disconnect_google(
+    new_browser, user, provider, db
+):
+    laptop, phone = new_browser(), new_browser()
+    for browser in (laptop, phone):
+        assert browser.sign_in(user.email, user.password).status_code == 303
+    started = to_provider(phone.get("/auth/google/connect"))
+    csrf_token = phone.csrf_token()
+    # Every cookie the phone holds, for a tab left open to send again later.
+    held = {"cookie": "; ".join(f"{name}={value}" for name, value in phone.cookies.items())}
+    phone_id = max(row.id for row in db.rows("SELECT id FROM sign_ins"))
+    laptop.submit("/account", f"/account/sign-ins/{phone_id}/revoke")
+
+    intruder = new_google_user(provider)
+    finished = phone.get(callback_path(provider.authorize(started, intruder.subject)), headers=held)
+    connecting = phone.get("/auth/google/connect", headers=held)
+    own = new_google_user(provider, email=user.email)
+    connect(laptop, provider, own.subject)
+    disconnecting = phone.post(
+        "/auth/google/disconnect", headers=held, data={"csrf_token": csrf_token}
+    )
+
+    assert finished.status_code == 400
+    assert landing(connecting) == "/login?next=/auth/google/connect"
+    assert landing(disconnecting) == "/login"
+    linked = db.rows("SELECT user_id, subject FROM oauth_accounts")
+    assert [(row.user_id, row.subject) for row in linked] == [(user.id, own.subject)]
+    assert laptop.get("/account").status_code == 200
+
+
 def test_v3_5_1_disconnect_needs_the_csrf_token_and_a_post(signed_in, user, provider, db):
     connect(signed_in, provider, new_google_user(provider, email=user.email).subject)
 

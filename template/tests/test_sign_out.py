@@ -56,3 +56,18 @@ def test_signing_out_leaves_other_devices_signed_in(signed_in, user, new_browser
 
     assert signed_in.me().status_code == 401
     assert phone.me().status_code == 200
+
+
+def test_v7_4_1_an_ended_sign_in_id_is_never_handed_out_again(signed_in, user, new_browser, db):
+    """A sign-in's id names it outside the database (the device list, what a client holds):
+    given to a new sign-in, it would bring the ended one back to life (SQLite, unless told
+    otherwise, hands the highest id out again once its row is deleted)."""
+    ended = {row.id for row in db.rows("SELECT id FROM sign_ins")}
+    signed_in.sign_out()
+
+    assert signed_in.sign_in(user.email, user.password).status_code == 303
+    assert new_browser().api_login(user.email, user.password).status_code == 200
+
+    now_signed_in = {row.id for row in db.rows("SELECT id FROM sign_ins")}
+    assert len(now_signed_in) == 2
+    assert not now_signed_in & ended

@@ -54,7 +54,9 @@ async def end_all_sign_ins(db: AsyncSession, user_id: int) -> None:
 
 async def end_sign_in_row(db: AsyncSession, signed_in: SignedIn) -> None:
     """Delete the row of the sign-in making the request (its cookies are the caller's to clear)."""
-    await db.execute(delete(SignIn).where(SignIn.id == signed_in.sign_in_id))
+    await db.execute(
+        delete(SignIn).where(SignIn.id == signed_in.sign_in_id, SignIn.user_id == signed_in.user_id)
+    )
     await db.commit()
     events.record("sign_out", user_id=signed_in.user_id, sign_in_id=signed_in.sign_in_id)
 

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app_state import resources_of
 from ..auth import events, google, sign_ins
-from ..auth.dependencies import MaybeSignedIn, SignedInUser
+from ..auth.dependencies import LiveSignIn, MaybeLiveSignIn
 from ..auth.identity import SignedIn
 from ..db import DB
 from ..settings import Settings
@@ -83,13 +83,13 @@ async def login(request: Request, client: GoogleClient, next: str | None = None)
 
 
 @router.get("/connect")
-async def connect(request: Request, client: GoogleClient, user: SignedInUser) -> Response:
+async def connect(request: Request, client: GoogleClient, user: LiveSignIn) -> Response:
     return await go_to_google(client, request, google.Flow(intent="connect", user_id=user.user_id))
 
 
 @router.get("/callback")
 async def callback(
-    request: Request, db: DB, client: GoogleClient, signed_in: MaybeSignedIn
+    request: Request, db: DB, client: GoogleClient, signed_in: MaybeLiveSignIn
 ) -> Response:
     try:
         flow, identity = await google.finish(client, request)
@@ -135,7 +135,7 @@ async def finish_connect(
     signed_in: SignedIn | None,
 ) -> Response:
     if signed_in is None or signed_in.user_id != flow.user_id:
-        # Signed out (or in as someone else) since connecting began: link nobody.
+        # Since connecting began, this sign-in ended or someone else signed in: link nobody.
         raise google.Refused("connect_user_changed", google.COULD_NOT_FINISH)
     if await google.link(db, signed_in.user_id, identity):
         events.record("google.linked", user_id=signed_in.user_id)
@@ -143,7 +143,7 @@ async def finish_connect(
 
 
 @router.post("/disconnect")
-async def disconnect(request: Request, db: DB, user: SignedInUser) -> Response:
+async def disconnect(request: Request, db: DB, user: LiveSignIn) -> Response:
     try:
         removed = await google.unlink(db, user.user_id)
     except google.Refused as refusal:
