@@ -1,4 +1,4 @@
-"""Login throttles: failed sign-ins counted per account and per client.
+"""Login throttles: password checks and registrations counted per account, client or both.
 
 Revision ID: 0003
 Revises: 0002

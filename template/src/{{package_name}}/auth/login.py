@@ -1,4 +1,8 @@
-"""Signing in with email and password, shared by the pages and the JSON API."""
+"""Every password check, and registration, through the throttle; shared by the pages and the API.
+
+Each attempt is counted (`throttle.attempt`) before any argon2 work, and given back when it turns
+out not to be a failure.
+"""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,20 +15,66 @@ class WrongCredentials(Exception):
     """The same answer for an unknown email and a wrong password."""
 
 
+async def _attempt(
+    db: AsyncSession, keys: dict[str, throttle.Rule], refused: str, **details: object
+) -> throttle.Attempt:
+    try:
+        return await throttle.attempt(db, keys)
+    except throttle.Throttled:
+        events.record(refused, **details)
+        raise
+
+
 async def check_password(db: AsyncSession, email: str, password: str, client_ip: str) -> User:
     """The user these credentials belong to; raises Throttled or WrongCredentials."""
-    keys = throttle.sign_in_keys(email, client_ip)
-    email_hash = throttle.account_key(email)
-    try:
-        await throttle.check(db, keys)
-    except throttle.Throttled:
-        events.record("sign_in.throttled", account=email_hash, client=client_ip)
-        raise
+    account = throttle.account_hash(email)
+    keys = throttle.password_keys(email, client_ip)
+    attempt = await _attempt(db, keys, "sign_in.throttled", account=account, client=client_ip)
     user = await accounts.authenticate(db, email, password)
     if user is None:
-        await throttle.record_failure(db, keys)
-        events.record("sign_in.failure", account=email_hash, client=client_ip)
+        events.record("sign_in.failure", account=account, client=client_ip)
         raise WrongCredentials
-    await throttle.clear_account(db, email)
+    await throttle.give_back(db, attempt)
     events.record("sign_in.success", user_id=user.id, client=client_ip)
     return user
+
+
+async def replace_password(
+    db: AsyncSession, user_id: int, current: str | None, new: str, min_length: int, client_ip: str
+) -> None:
+    """accounts.change_password; a wrong current password counts against the account's limits
+    as a failed sign-in does. Raises Throttled, or AccountError (WrongPassword) for the form."""
+    user = await db.get_one(User, user_id)
+    if user.password_hash is None or current is None:
+        # No password to check: a first password is set, or the form lacks the current one.
+        await accounts.change_password(db, user_id, current, new, min_length)
+        return
+    keys = throttle.password_keys(user.email, client_ip)
+    attempt = await _attempt(
+        db, keys, "password.change_throttled", user_id=user_id, client=client_ip
+    )
+    try:
+        await accounts.change_password(db, user_id, current, new, min_length)
+    except accounts.WrongPassword:
+        events.record("password.change_failure", user_id=user_id, client=client_ip)
+        raise
+    except accounts.AccountError:
+        # The current password was right; only the new one was refused.
+        await throttle.give_back(db, attempt)
+        raise
+    await throttle.give_back(db, attempt)
+
+
+async def create_account(
+    db: AsyncSession, email: str, password: str, min_length: int, client_ip: str
+) -> User:
+    """accounts.register, limited per client; raises Throttled or AccountError."""
+    keys = throttle.registration_keys(client_ip)
+    attempt = await _attempt(db, keys, "register.throttled", client=client_ip)
+    try:
+        return await accounts.register(db, email, password, min_length)
+    except accounts.EmailTaken:
+        raise  # the password was hashed before the address turned out to be taken: it counts
+    except accounts.AccountError:
+        await throttle.give_back(db, attempt)  # refused by the rules, before any hashing
+        raise

@@ -1,21 +1,28 @@
-"""Sign-in throttling, per account and per client.
+"""Throttling of password checks and registrations, counted in the database.
 
-Failed sign-ins are counted per email and per client address in a window that starts at the
-first failure. Once a key reaches its limit, sign-in is refused (429) until that window ends, even
-with the right password. The account limit's window is short, so someone guessing at another
-person's account can delay them by minutes, never lock them out for long.
+Each attempt is counted before the slow argon2 work starts: one INSERT ... ON CONFLICT DO UPDATE
+per key, which refuses the attempt once the key is at its limit, committed before the password is
+checked. Concurrent requests, and several app processes on one database, each see the true count,
+so a limit holds exactly. An attempt that turns out not to be a failure is given back
+(`give_back`), so the counts keep failures only.
+
+A key's window starts at its first counted attempt; when the window is over the count starts
+again. A refused attempt counts against nothing, so being refused on one key never fills another.
 """
 
 import hashlib
+import ipaddress
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from .. import clock
+from ..accounts import normalize_email
 from ..models import LoginThrottle
 
 
@@ -23,57 +30,148 @@ from ..models import LoginThrottle
 class Rule:
     limit: int
     window: timedelta
+    # A success starts this count again (otherwise a success only takes its own attempt off).
+    success_clears: bool = False
 
 
-ACCOUNT = Rule(limit=5, window=timedelta(minutes=5))
+# Failed password checks of one account from one client. This stops a guesser at one address,
+# and it is the only account limit that address can fill: the owner elsewhere never feels it.
+ACCOUNT_FROM_CLIENT = Rule(limit=5, window=timedelta(minutes=15), success_clears=True)
+# Failed password checks of one account from all clients together: the ceiling on a guessing
+# attack spread over many addresses. One address adds at most 25 to it in an hour (five windows
+# of ACCOUNT_FROM_CLIENT), so holding an account at the ceiling takes at least four addresses.
+ACCOUNT = Rule(limit=100, window=timedelta(hours=1))
+# Failed password checks from one client, whatever the accounts: stops one address trying one
+# password on many accounts.
 CLIENT = Rule(limit=20, window=timedelta(minutes=15))
+# Accounts created from one client (each costs an argon2 hash); attempts the email or password
+# rules refuse before any hashing are given back.
+REGISTRATION = Rule(limit=10, window=timedelta(hours=1))
+# Rows whose window ended this long ago are deleted (the longest window above).
+FORGET_AFTER = max(rule.window for rule in (ACCOUNT_FROM_CLIENT, ACCOUNT, CLIENT, REGISTRATION))
+# IPv6 clients are counted by network: one subscriber is usually given a whole /64.
+IPV6_PREFIX = 64
 
 
 class Throttled(Exception):
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed sign-ins; retry after {retry_after} s")
+        super().__init__(f"too many attempts; retry after {retry_after} s")
         self.retry_after = retry_after
 
 
-def account_key(email: str) -> str:
-    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt counted against `keys`, with when each key's window started."""
+
+    keys: dict[str, Rule]
+    windows: dict[str, datetime]
 
 
-def sign_in_keys(email: str, client_ip: str) -> dict[str, Rule]:
-    return {account_key(email): ACCOUNT, f"client:{client_ip}": CLIENT}
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-async def check(db: AsyncSession, keys: dict[str, Rule]) -> None:
-    """Raise Throttled if any key is over its limit."""
-    now = clock.now()
-    rows = await db.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-    for row in rows:
-        rule = keys[row.key]
-        window_ends = row.window_started_at + rule.window
-        if row.failures >= rule.limit and now < window_ends:
-            raise Throttled(retry_after=math.ceil((window_ends - now).total_seconds()))
+def account_hash(email: str) -> str:
+    """Who an email is, for throttle keys and the log, without the address itself."""
+    return _digest(normalize_email(email))
 
 
-async def record_failure(db: AsyncSession, keys: dict[str, Rule]) -> None:
-    now = clock.now()
-    longest = max(ACCOUNT.window, CLIENT.window)
-    await db.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < now - longest))
-    for key, rule in keys.items():
-        row = await db.get(LoginThrottle, key)
-        if row is None:
-            db.add(LoginThrottle(key=key, failures=1, window_started_at=now))
-        elif now >= row.window_started_at + rule.window:
-            row.failures, row.window_started_at = 1, now
-        else:
-            row.failures += 1
+def client_id(client_ip: str) -> str:
+    """The client a limit counts: an IPv4 address, an IPv6 network, or a hash of anything else."""
     try:
-        await db.commit()
-    except IntegrityError:
-        # A concurrent failure created the same row first; its count stands for both.
-        await db.rollback()
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return _digest(client_ip)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/{IPV6_PREFIX}", strict=False))
+    return str(address)
 
 
-async def clear_account(db: AsyncSession, email: str) -> None:
-    """Forget the account's failures after a successful sign-in (the client's count stays)."""
-    await db.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key(email)))
+def password_keys(email: str, client_ip: str) -> dict[str, Rule]:
+    """The keys a password check of `email` from `client_ip` counts against."""
+    account, client = account_hash(email), client_id(client_ip)
+    return {
+        f"account:{account}": ACCOUNT,
+        f"account-client:{_digest(account, client)}": ACCOUNT_FROM_CLIENT,
+        f"client:{client}": CLIENT,
+    }
+
+
+def registration_keys(client_ip: str) -> dict[str, Rule]:
+    return {f"register:{client_id(client_ip)}": REGISTRATION}
+
+
+async def attempt(db: AsyncSession, keys: dict[str, Rule]) -> Attempt:
+    """Count an attempt against every key, committed; or raise Throttled, counting nothing."""
+    now = clock.now()
+    windows = {}
+    # Always in the same order, so two requests never wait for each other's row locks in a ring.
+    for key in sorted(keys):
+        started = await db.scalar(_count(db, key, keys[key], now))
+        if started is None:
+            await db.rollback()
+            raise Throttled(await _retry_after(db, keys, now))
+        windows[key] = started
+    # Last, and never waiting for a lock (SKIP LOCKED on PostgreSQL), so it cannot deadlock.
+    stale = select(LoginThrottle.key).where(LoginThrottle.window_started_at < now - FORGET_AFTER)
+    await db.execute(
+        delete(LoginThrottle).where(LoginThrottle.key.in_(stale.with_for_update(skip_locked=True)))
+    )
+    await db.commit()
+    return Attempt(keys, windows)
+
+
+def _count(db: AsyncSession, key: str, rule: Rule, now: datetime) -> ReturningInsert[datetime]:
+    """Add one to the key's count and return its window's start, or return nothing if the key
+    is at its limit. A window that is over starts again at one."""
+    row = {"key": key, "failures": 1, "window_started_at": now}
+    if db.get_bind().dialect.name == "postgresql":
+        insert: postgresql.Insert | sqlite.Insert = postgresql.insert(LoginThrottle).values(row)
+    else:
+        insert = sqlite.insert(LoginThrottle).values(row)
+    over = LoginThrottle.window_started_at <= now - rule.window
+    return insert.on_conflict_do_update(
+        index_elements=[LoginThrottle.key],
+        set_={
+            "failures": case((over, 1), else_=LoginThrottle.failures + 1),
+            "window_started_at": case(
+                (over, insert.excluded.window_started_at), else_=LoginThrottle.window_started_at
+            ),
+        },
+        where=or_(over, LoginThrottle.failures < rule.limit),
+    ).returning(LoginThrottle.window_started_at)
+
+
+async def _retry_after(db: AsyncSession, keys: dict[str, Rule], now: datetime) -> int:
+    """Seconds until every key that is at its limit has its window over."""
+    rows = await db.execute(
+        select(LoginThrottle.key, LoginThrottle.failures, LoginThrottle.window_started_at).where(
+            LoginThrottle.key.in_(keys)
+        )
+    )
+    waits = [
+        (started + keys[key].window - now).total_seconds()
+        for key, failures, started in rows
+        if failures >= keys[key].limit
+    ]
+    return max(1, math.ceil(max(waits, default=1)))
+
+
+async def give_back(db: AsyncSession, attempt: Attempt) -> None:
+    """The attempt was no failure (a right password, or a form refused before any hashing): take
+    it off every count still in its window, and start again the counts a success clears."""
+    for key in sorted(attempt.keys):
+        same_window = (LoginThrottle.key == key) & (
+            LoginThrottle.window_started_at == attempt.windows[key]
+        )
+        if attempt.keys[key].success_clears:
+            await db.execute(delete(LoginThrottle).where(same_window))
+        else:
+            await db.execute(
+                update(LoginThrottle)
+                .where(same_window, LoginThrottle.failures > 0)
+                .values(failures=LoginThrottle.failures - 1)
+            )
     await db.commit()
