@@ -1,6 +1,9 @@
 """Security headers on every response, errors included, and errors that give nothing away."""
 
+from pathlib import Path
+
 import pytest
+from pydantic import ValidationError
 
 ONE_YEAR = 365 * 24 * 3600
 REFERRER_POLICIES = {
@@ -130,3 +133,39 @@ def test_v16_5_1_invalid_input_is_not_echoed(client):
     assert str(secret_number) not in response.text
     assert form.status_code == 400
     assert "Traceback" not in form.text
+
+
+def test_v3_4_hsts_only_when_the_app_is_served_over_https(make_app, new_browser):
+    over_http = new_browser(make_app(public_url="http://localhost:8000"))
+
+    response = over_http.get("/")
+
+    assert response.status_code == 200
+    assert "strict-transport-security" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        "s3cr3t-pr0duct10n-k3y",  # too short
+        "hunter2-hunter2-hunter2-hunter2-hunter2",  # too few different characters
+    ],
+)
+def test_v16_5_1_a_refused_secret_key_is_not_repeated_in_the_error(
+    make_settings, monkeypatch, refused
+):
+    monkeypatch.setenv("SECRET_KEY", refused)
+    settings_class = type(make_settings())
+    monkeypatch.chdir(Path(__file__).parent)  # no .env here
+
+    with pytest.raises(ValidationError) as from_environment:
+        settings_class()
+    with pytest.raises(ValidationError) as from_arguments:
+        make_settings(secret_key=refused)
+
+    for error in (from_environment.value, from_arguments.value):
+        assert "SECRET_KEY" in str(error)
+        assert refused not in str(error)
+        assert refused not in repr(error)

@@ -70,3 +70,50 @@ def test_new_accounts_are_active_with_a_hashed_password(client, user, db):
     assert row.is_active
     assert row.password_hash.startswith("$argon2id$")
     assert user.password not in row.password_hash
+
+
+def fullwidth(text):
+    """`text` in the fullwidth forms of its ASCII characters ("a" U+FF41, "@" U+FF20, ...)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_an_address_signs_in_however_it_was_typed(client, password, db):
+    fullwidth_domain = "grace@" + fullwidth("example.com")
+    decomposed = "jose\u0301@example.com"  # "e" and a combining accent
+    punycode = "ada@xn--bcher-kva.de"
+
+    for email in (fullwidth_domain, decomposed, punycode):
+        assert client.api_register(email, password).status_code == 201, email
+
+    assert {row.email for row in db.rows("SELECT email FROM users")} == {
+        "grace@example.com",
+        "jos\u00e9@example.com",
+        "ada@b\u00fccher.de",
+    }
+    for email in (fullwidth_domain, "GRACE@example.com", decomposed, "JOS\u00c9@example.com"):
+        assert client.api_login(email, password).status_code == 200, email
+    for email in (punycode, "ada@B\u00dcCHER.de"):
+        assert client.api_login(email, password).status_code == 200, email
+    assert client.sign_in(fullwidth_domain, password).status_code == 303
+
+
+def test_look_alike_spellings_of_an_address_are_one_account(client, password, db):
+    assert client.api_register("grace@example.com", password).status_code == 201
+    other = passphrase(len(password), "other")
+
+    for look_alike in (
+        fullwidth("grace") + "@example.com",
+        fullwidth("G") + "race@example.com",
+        "grace" + fullwidth("@") + "example.com",
+    ):
+        assert client.api_register(look_alike, other).status_code == 409, look_alike
+    assert client.register(fullwidth("grace@example.com"), other).status_code == 409
+    assert db.scalar("SELECT count(*) FROM users") == 1
+
+
+def test_an_address_that_cannot_be_normalised_is_refused_with_a_reason(client, password, db):
+    response = client.register("grace@exa\u00admple.com", password)  # a soft hyphen
+
+    assert response.status_code == 400
+    assert "email address is not valid" in parse_page(response.text).alert
+    assert db.scalar("SELECT count(*) FROM users") == 0

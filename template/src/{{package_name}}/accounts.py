@@ -1,12 +1,14 @@
 """Accounts: plain functions over the database, used by the pages and the JSON API alike."""
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from . import clock, passwords
+from . import characters, clock, passwords
 from .models import SignIn, User
 
 
@@ -18,17 +20,37 @@ class EmailTaken(AccountError):
     pass
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
+class WrongPassword(AccountError):
+    """The current password given to change the password is not the account's."""
 
 
 def check_email(email: str) -> str:
-    """The normalized address, or AccountError with a message for the form."""
+    """The address in the one form accounts are stored and looked up in, or AccountError with a
+    message for the form. Registration and every way of signing in go through here.
+
+    Every way of typing one address gives one form: compatibility characters become plain ones
+    (Unicode NFKC: a fullwidth letter is the plain letter, a decomposed "é" one character), the
+    domain goes through IDNA (UTS #46, by email_validator) in its Unicode form, and all is
+    lower-cased.
+    """
     try:
-        valid = validate_email(email.strip(), check_deliverability=False)
+        valid = validate_email(
+            unicodedata.normalize("NFKC", email).strip(), check_deliverability=False
+        )
     except EmailNotValidError as error:
         raise AccountError(f"That email address is not valid: {error}") from None
-    return normalize_email(valid.normalized)
+    return unicodedata.normalize("NFKC", valid.normalized.lower())
+
+
+def normalize_email(email: str) -> str:
+    """The form `email` is looked up in: check_email's. Text that is no valid address (so no
+    account's) is NFKC-normalised and lower-cased, and written as escapes if it holds a
+    character no database takes, so that it finds nothing and breaks nothing."""
+    try:
+        return check_email(email)
+    except AccountError:
+        text = unicodedata.normalize("NFKC", email).strip().lower()
+        return text if characters.unusable_character(text) is None else ascii(text)
 
 
 async def register(db: AsyncSession, email: str, password: str, min_length: int) -> User:
@@ -74,7 +96,7 @@ async def change_password(
         current is None
         or not await run_in_threadpool(passwords.verify_password, user.password_hash, current)
     ):
-        raise AccountError("Your current password is not right.")
+        raise WrongPassword("Your current password is not right.")
     if problem := passwords.problem_with_new_password(new, min_length):
         raise AccountError(problem)
     user.password_hash = await run_in_threadpool(passwords.hash_password, new)

@@ -6,6 +6,8 @@ from pathlib import Path
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .characters import unusable_character
+
 # OWASP's argon2id row "m=19456 KiB, t=2, p=1". Raise these as hardware allows: stored hashes are
 # upgraded at the next sign-in (see accounts.authenticate).
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID)
@@ -49,6 +51,8 @@ def problem_with_new_password(password: str, min_length: int) -> str | None:
         return f"Use at least {min_length} characters. A few unrelated words make a good one."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if character := unusable_character(password):
+        return f"The password contains {character}, which cannot be used. Please choose another."
     if password.lower() in common_passwords():
         return "That password is too common and easy to guess. Please choose another."
     return None

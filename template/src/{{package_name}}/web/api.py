@@ -11,7 +11,11 @@ from .. import accounts
 from ..app_state import AppSettings
 from ..auth import csrf
 from ..auth.dependencies import SignedInUser, require_sign_in
+from ..auth.login import create_account
+from ..auth.throttle import Throttled
+from ..characters import UsableStr
 from ..db import DB
+from .request_info import client_ip
 
 public = APIRouter(prefix="/api")
 router = APIRouter(prefix="/api", dependencies=[Depends(require_sign_in)])
@@ -19,8 +23,8 @@ probes = APIRouter()
 
 
 class Credentials(BaseModel):
-    email: str
-    password: str
+    email: UsableStr
+    password: UsableStr
 
 
 class UserOut(BaseModel):
@@ -39,14 +43,21 @@ async def csrf_token(request: Request) -> JSONResponse:
 
 
 @public.post("/auth/register", status_code=201)
-async def register(db: DB, settings: AppSettings, body: Credentials) -> UserOut:
+async def register(request: Request, db: DB, settings: AppSettings, body: Credentials) -> UserOut:
     """Create an account. It does not sign in: call /api/auth/login next."""
+    min_length = settings.password_min_length
     try:
-        user = await accounts.register(db, body.email, body.password, settings.password_min_length)
+        user = await create_account(db, body.email, body.password, min_length, client_ip(request))
     except accounts.EmailTaken as error:
         raise HTTPException(409, str(error)) from None
     except accounts.AccountError as error:
         raise HTTPException(400, str(error)) from None
+    except Throttled as throttled:
+        raise HTTPException(
+            429,
+            "Too many new accounts from your network. Please try again later.",
+            headers={"Retry-After": str(throttled.retry_after)},
+        ) from None
     return UserOut(id=user.id, email=user.email)
 
 

@@ -17,6 +17,7 @@ TITLES = {
     403: "Forbidden",
     404: "Page not found",
     405: "Method not allowed",
+    413: "Too large",
     422: "Invalid request",
     429: "Too many attempts",
 }

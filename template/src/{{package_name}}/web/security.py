@@ -8,8 +8,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
+# Browsers keep to HTTPS for this long once they saw the header over HTTPS: sent only when
+# PUBLIC_URL is https:// (over plain HTTP it means nothing, and a local http:// app must not pin
+# localhost to HTTPS).
+HSTS = "max-age=63072000; includeSubDomains"
 HEADERS = {
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
     "Content-Security-Policy": (
         "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
         "form-action 'self'"
@@ -22,10 +25,12 @@ HEADERS = {
 
 
 class SecurityHeadersMiddleware:
-    """Adds HEADERS to every response, and answers unhandled errors with a generic 500."""
+    """Adds HEADERS (and HSTS, if `hsts`) to every response, and answers unhandled errors with
+    a generic 500."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
+        self.headers = (HEADERS | {"Strict-Transport-Security": HSTS}) if hsts else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,7 +43,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
-                headers.update(HEADERS)
+                headers.update(self.headers)
                 if not scope["path"].startswith("/static/"):
                     headers["Cache-Control"] = "no-store"
             await send(message)
