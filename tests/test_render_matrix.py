@@ -121,3 +121,34 @@ def test_generated_test_suite_passes(
         reset_postgres(path)
         database["TEST_DATABASE_URL"] = TEST_DATABASE_URL
     run_in(path, ["uv", "run", "pytest", "-q"], timeout=1200, **database)
+
+
+# scripts/load.py, run briefly against each kind of project: it must finish clean.
+LOAD_CASES = [
+    pytest.param(case, id=case[0])
+    for case in (
+        matrix_case("sessions", "sqlite", True),
+        matrix_case("jwt-eddsa-every-request", "postgresql", False),
+        matrix_case("jwt-hs256-every-request", "sqlite", False),
+    )
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", LOAD_CASES)
+def test_the_load_script_finishes_clean(
+    case: tuple[str, Mapping[str, object]],
+    rendered: Callable[[str, Mapping[str, object]], Rendered],
+    synced: Callable[[Rendered], Path],
+) -> None:
+    name, values = case
+    path = synced(rendered(name, values))
+    command = ["uv", "run", "python", "scripts/load.py", "--clients", "20", "--seconds", "3"]
+    if values["database"] == "postgresql":
+        reset_postgres(path)
+        command += ["--database-url", TEST_DATABASE_URL]
+    report = run_in(path, command, timeout=300).splitlines()
+
+    assert "5xx: 0" in report
+    assert '"database is locked": 0' in report
+    assert "accounts lost: 0" in report
