@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..settings import IPNetwork
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # The longest client address kept (the length of sign_ins.ip_address): an IPv6 address in full.
 MAX_ADDRESS_LENGTH = 45
