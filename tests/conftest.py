@@ -124,9 +124,12 @@ def without_bookkeeping(
     return {key: value for key, value in recorded.items() if key not in keys}
 
 
-def same_project(left: Path, right: Path, *, ignore: tuple[str, ...] = ("_commit",)) -> None:
+def same_project(
+    left: Path, right: Path, *, ignore: tuple[str, ...] = ("_commit", "_src_path")
+) -> None:
     """Assert two renders hold the same files, modes and contents (apart from .env and the
-    given bookkeeping keys of .copier-answers.yml)."""
+    given bookkeeping keys of .copier-answers.yml: authgen records its release and the
+    template's stable name, plain Copier the checkout's commit and path)."""
     skip = frozenset({".env", ".copier-answers.yml"})
     left_tree, right_tree = tree(left, skip=skip), tree(right, skip=skip)
     assert sorted(left_tree) == sorted(right_tree)

@@ -104,14 +104,14 @@ def test_a_projects_answers_file_can_be_reused(cli: Callable[..., Result], tmp_p
     assert answers_of(tmp_path / "second") == answers_of(tmp_path / "first")
 
 
-def test_an_empty_answers_file_means_all_defaults(
-    cli: Callable[..., Result], tmp_path: Path
-) -> None:
+def test_an_empty_answers_file_is_refused(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """Issue #12: it rendered every default without a word; --defaults says that on purpose."""
     empty = tmp_path / "empty.yml"
     empty.write_text("")
     with_file = cli("new", tmp_path / "a", "--answers-file", empty, *as_sets(RENDERABLE))
-    assert with_file.code == 0, with_file.err
-    assert answers_of(tmp_path / "a")["project_name"] == "My App"
+    assert with_file.code == 2
+    assert "holds no answers (it is empty)" in with_file.err
+    assert not (tmp_path / "a").exists()
 
 
 def test_defaults_alone(cli: Callable[..., Result], tmp_path: Path) -> None:

@@ -244,7 +244,7 @@ def test_destination_that_is_a_file_is_refused(cli: Callable[..., Result], tmp_p
         ),
         pytest.param(
             ["make", "app"],
-            "argument COMMAND: invalid choice: 'make' (choose from new, explain, schema) "
+            "argument COMMAND: invalid choice: 'make' (choose from new, update, explain, schema) "
             "(see authgen --help)",
             id="unknown-command",
         ),
@@ -262,7 +262,7 @@ def test_bad_usage_is_refused(
     assert result.code == 2
     assert "Traceback" not in result.err
     # Python 3.12 stopped quoting the choices: 'new' there is new here.
-    unquoted = [re.sub(r"'(new|explain|schema)'", r"\1", text) for text in result.err_lines]
+    unquoted = [re.sub(r"'(new|update|explain|schema)'", r"\1", text) for text in result.err_lines]
     assert unquoted == [f"authgen: {line}"]
     assert list(tmp_path.iterdir()) == []
 

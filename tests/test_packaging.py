@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -67,8 +68,13 @@ def test_installed_wheel_renders_like_the_checkout(
         check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    source = Path(str(recorded_answers(elsewhere / "app")["_src_path"]))
-    assert source == installed / "authgen" / "_template"  # the bundled template, not this checkout
+    recorded = recorded_answers(elsewhere / "app")
+    # The template's stable name and the release, not the site-packages path it was read from.
+    assert recorded["_src_path"] == "authgen://template.git"
+    assert (
+        recorded["_commit"]
+        == f"v{tomllib.loads((REPO / 'pyproject.toml').read_text())['project']['version']}"
+    )
     assert (elsewhere / "app" / ".env").is_file()
     assert cli("new", tmp_path / "checkout", *as_sets(RENDERABLE)).code == 0
     same_project(elsewhere / "app", tmp_path / "checkout", ignore=("_commit", "_src_path"))

@@ -159,8 +159,8 @@ def test_a_team_default_that_breaks_a_rule_is_named(
     result = cli("new", tmp_path / "app", "--defaults-file", team, "--defaults")
     assert result.code == 2
     assert result.err_lines == [
-        "authgen: password_min_length: not given, so it takes the team default 99; must be a "
-        "whole number from 8 to 64"
+        f"authgen: --defaults-file {team}: password_min_length: given 99; must be a whole "
+        "number from 8 to 64"
     ]
 
 
@@ -189,3 +189,68 @@ def test_team_file_problems_as_json(cli: Callable[..., Result], tmp_path: Path) 
             "the choices; allowed: sqlite, postgresql",
         }
     ]
+
+
+def test_a_locked_answer_that_differs_is_refused(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    team = team_file(tmp_path, {**RENDERABLE, "database": "postgresql"})
+    team.write_text(team.read_text() + "_locked: [database, password_min_length]\n")
+    result = cli(
+        "new", tmp_path / "app", "--defaults-file", team, "--defaults",
+        "--set", "database=sqlite", "--set", "password_min_length=20",
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.err_lines == [
+        f'authgen: database: given "sqlite", but --defaults-file {team} locks it to '
+        '"postgresql"; allowed: "postgresql"',
+        f"authgen: password_min_length: given 20, but --defaults-file {team} locks it to 15; "
+        "allowed: 15",
+    ]
+    assert not (tmp_path / "app").exists()
+
+
+def test_a_locked_answer_that_agrees_is_rendered(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = team_file(tmp_path, {**RENDERABLE, "database": "postgresql"})
+    team.write_text(team.read_text() + "_locked: [database]\n")
+    monkeypatch.setenv(ENV, str(team))
+    result = cli("new", tmp_path / "app", "--defaults", "--set", "database=postgresql")
+    assert result.code == 0, result.err
+    assert answers_of(tmp_path / "app")["database"] == "postgresql"
+
+
+@pytest.mark.parametrize(
+    ("locked", "line"),
+    [
+        ("_locked: database\n", '_locked: given "database"; allowed: a list of keys among '
+         f"{ALL_KEYS}"),
+        ("_locked: [colour]\n", f'_locked: "colour" is not a question; allowed: {ALL_KEYS}'),
+    ],
+)  # fmt: skip
+def test_a_malformed_lock_is_refused(
+    cli: Callable[..., Result], tmp_path: Path, locked: str, line: str
+) -> None:
+    team = tmp_path / "team.yml"
+    team.write_text(locked)
+    result = cli("new", tmp_path / "app", "--defaults-file", team, "--defaults")
+    assert result.code == 2
+    assert result.err_lines == [f"authgen: --defaults-file {team}: {line}"]
+
+
+def test_the_interview_does_not_ask_a_locked_answer() -> None:
+    import io
+
+    from authgen import interview, questions
+    from conftest import REPO
+    from test_interview import ENTER, NO_GOOGLE, PASSWORD, RENDER, SESSIONS, keyboard
+
+    out = io.StringIO()
+    with keyboard(ENTER, SESSIONS, NO_GOOGLE, PASSWORD, RENDER):
+        result = interview.run(
+            questions.load(REPO), Path("app"), defaults={"database": "postgresql"}, out=out,
+            locked={"database": "postgresql"},
+        )  # fmt: skip
+    assert result.given["database"] == "postgresql"
+    assert "Where the app stores users and sign-ins" not in out.getvalue()

@@ -17,7 +17,7 @@ import yaml
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import AnswersError, Problem, TemplateError, shown
+from .errors import AnswersError, LockedError, Problem, TemplateError, shown
 from .questions import Question, Template
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
@@ -163,9 +163,102 @@ def team_defaults(
             except _Refused as refusal:
                 problem = _problem(key, value, refusal)
         problems.append(replace(problem, message=f"{source}: {problem.message}"))
+    problems += [
+        replace(problem, message=f"{source}: {problem.message}")
+        for problem in _team_rules(template, parsed)
+    ]
     if problems:
         raise AnswersError.refusing(problems)
     return parsed
+
+
+def _team_rules(template: Template, team: Mapping[str, object]) -> list[Problem]:
+    """The rules of copier.yml that the team's own values break, each value checked with the
+    other team defaults (and copier.yml's) around it, so a file with several problems gets all
+    of them named at once."""
+    env = template.jinja_env()
+    context: dict[str, object] = {}
+    for question in template.questions:
+        context[question.key] = _value(env, question, context, {}, team)
+    problems = []
+    for question in template.questions:
+        key = question.key
+        if key not in team or not _applies(env, question, context):
+            continue
+        rule = _broken_rule(env, question, context)
+        if rule:
+            message = f"{key}: given {shown(team[key])}; {rule}"
+            problems.append(Problem(key, team[key], rule, message))
+    return problems
+
+
+def accepted_range(template: Template, key: str, probe: range) -> tuple[int, int] | None:
+    """For a whole-number question: the one contiguous run of `probe` its rule accepts (given
+    the defaults of the other answers), when the rule accepts exactly such a run inside it."""
+    [question] = [question for question in template.questions if question.key == key]
+    rule = template.jinja_env().from_string(question.validator)
+    context = defaults_of(template)
+    accepted = [number for number in probe if not rule.render(**{**context, key: number}).strip()]
+    if not accepted or accepted[-1] - accepted[0] + 1 != len(accepted):
+        return None
+    if accepted[0] == probe[0] or accepted[-1] == probe[-1]:
+        return None  # open at one end: not a range this probe can name
+    return accepted[0], accepted[-1]
+
+
+LOCKED = "_locked"
+
+
+def locked_keys(template: Template, given: Mapping[str, object], source: str) -> tuple[str, ...]:
+    """The keys a team's defaults file locks (`_locked: [database, ...]`), each one a question
+    that is asked; anything else is refused naming `source`."""
+    listed = given.get(LOCKED)
+    if listed is None:
+        return ()
+    keys = [question.key for question in template.questions if not question.computed]
+    allowed = f"a list of keys among {', '.join(keys)}"
+    if not isinstance(listed, list):
+        message = f"{source}: {LOCKED}: given {shown(listed)}; allowed: {allowed}"
+        raise AnswersError.refusing([Problem(LOCKED, listed, allowed, message)])
+    problems = [
+        Problem(
+            LOCKED,
+            key,
+            allowed,
+            f"{source}: {LOCKED}: {shown(key)} is not a question; allowed: {', '.join(keys)}",
+        )
+        for key in listed
+        if key not in keys
+    ]
+    if problems:
+        raise AnswersError.refusing(problems)
+    return tuple(str(key) for key in listed)
+
+
+def check_locks(
+    template: Template,
+    chosen: Answers,
+    team: Mapping[str, object],
+    locked: tuple[str, ...],
+    source: str,
+) -> None:
+    """Refuse answers that differ from what the team locks: the team's default for the key, or
+    copier.yml's when the team gives none. A locked key that does not apply is not checked."""
+    defaults = defaults_of(template)
+    problems = []
+    for key in locked:
+        if key not in chosen.values:
+            continue
+        value = team.get(key, defaults[key])
+        if chosen.values[key] != value:
+            message = (
+                f"{key}: given {shown(chosen.values[key])}, but {source} locks it to "
+                f"{shown(value)}; allowed: {shown(value)}"
+            )
+            problems.append(Problem(key, chosen.values[key], shown(value).strip('"'), message))
+    if problems:
+        count = f"{len(problems)} locked answer{'s' if len(problems) > 1 else ''}"
+        raise LockedError(f"answers refused ({count} differ); nothing was written", problems)
 
 
 def pending(
@@ -280,7 +373,10 @@ def _cast(question: Question, value: object) -> object:
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        word = value.strip().lower() if isinstance(value, str) else None
+        if not isinstance(value, str):
+            # A typed value (YAML's 1, JSON's 0) is not a word: only true and false are booleans.
+            raise _Refused("which is not true or false", "true or false")
+        word = value.strip().lower()
         if word in TRUE_WORDS or word in FALSE_WORDS:
             return word in TRUE_WORDS
         raise _Refused("which is not true or false", "true or false (or yes/no, on/off, 1/0)")

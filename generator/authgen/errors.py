@@ -70,3 +70,12 @@ class TemplateError(AuthgenError):
     """The template or copier.yml is broken: a bug in authgen, not in the user's answers."""
 
     exit_code = 1
+
+
+class UpdateError(AuthgenError):
+    """A project cannot be updated as asked: not a project authgen made, a dirty work tree, a
+    version this authgen cannot reproduce, a locked answer. Nothing has been changed."""
+
+
+class LockedError(AuthgenError):
+    """An answer differs from the value the team's defaults file locks. Nothing was written."""

@@ -46,9 +46,13 @@ def run(
     *,
     defaults: Mapping[str, object] | None = None,
     out: TextIO | None = None,
+    locked: Mapping[str, object] | None = None,
 ) -> Interviewed:
-    """Ask every question that applies, then confirm a summary; `defaults` are a team's."""
-    return _Interview(template, destination, defaults or {}, out or sys.stdout).run()
+    """Ask every question that applies, then confirm a summary; `defaults` are a team's, and
+    `locked` the answers its file locks, which are not asked."""
+    interview = _Interview(template, destination, defaults or {}, out or sys.stdout)
+    interview.so_far.update(locked or {})
+    return interview.run()
 
 
 class _Interview:

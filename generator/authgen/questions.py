@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Problem, TemplateError
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 TYPES = ("str", "int", "float", "bool", "yaml")
 
@@ -40,7 +42,8 @@ CHOICE_HELP: dict[str, dict[object, str]] = {
     "google_oauth": {
         True: "A 'Sign in with Google' button; a Google account is linked by Google's own id, "
         "never by email alone. Hidden until you set the Google client id and secret.",
-        False: "Email and password only. Google can be added later with copier update.",
+        False: "Email and password only. Google can be added later: "
+        "authgen update --set google_oauth=true.",
     },
     "jwt_algorithm": {
         "EdDSA": "A private key signs and a public key verifies (served at "
@@ -106,6 +109,8 @@ class Template:
 
     def jinja_env(self) -> SandboxedEnvironment:
         """The Jinja environment Copier renders copier.yml with (filters included)."""
+        from jinja2.sandbox import SandboxedEnvironment
+
         options = {"keep_trailing_newline": True, **self.envops}
         return SandboxedEnvironment(
             extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"], **options

@@ -2,7 +2,9 @@
 
 Staging first means DEST is touched only once everything rendered, a file already in DEST is
 never overwritten (each one is created exclusively), and an interrupt removes exactly what this
-run created. The last file written is `.env`, with fresh secrets and mode 0600.
+run created. The last file written is `.env`, with fresh secrets and mode 0600. The answers
+file records the release (`_commit: vX.Y.Z`) and the template's stable name (`_src_path`), so
+that `authgen update` finds the same template again wherever authgen is installed.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import yaml
 from copier import Settings, run_copy
 from copier.errors import DirtyLocalWarning
 
+from . import versions
 from .answers import Answers
 from .errors import DestinationError, Problem, TemplateError
 from .keys import jwt_env
@@ -41,6 +45,7 @@ def render(
     with TemporaryDirectory(prefix="authgen-") as staging_root:
         staging = Path(staging_root) / (destination.resolve().name or "project")
         _copier(template, staging, answers)
+        record_release(staging / template.answers_file)
         _install(staging, destination, env_file(answers))
     return Rendered(destination=destination.resolve(), answers=answers)
 
@@ -84,6 +89,18 @@ def env_file(answers: Answers) -> str:
         keys = jwt_env(str(answers.values["jwt_algorithm"]))
         lines += [f"{name}={value}" for name, value in keys.items()]
     return "\n".join(lines) + "\n"
+
+
+def record_release(answers_file: Path) -> None:
+    """Make the answers file name this release and the template's stable name, in place of the
+    directory Copier rendered from (a checkout, or an installed authgen's site-packages)."""
+    recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    recorded["_commit"] = versions.tag(versions.current())
+    recorded["_src_path"] = versions.SOURCE
+    answers_file.write_text(
+        yaml.safe_dump(recorded, allow_unicode=True, default_flow_style=False, sort_keys=True),
+        encoding="utf-8",
+    )
 
 
 def _copier(template: Template, staging: Path, answers: Answers) -> None:
@@ -157,6 +174,22 @@ def _install(staging: Path, destination: Path, env_text: str) -> None:
     except FileExistsError as error:
         _remove(created)
         raise _destination_error(Path(str(error.filename)), "appeared while rendering") from error
+    except OSError as error:
+        _remove(created)
+        place = Path(str(error.filename)) if error.filename else destination
+        reason = error.strerror or type(error).__name__
+        raise DestinationError(
+            f"DEST cannot be written ({reason}); nothing was written",
+            [
+                Problem(
+                    "DEST",
+                    str(destination),
+                    "a directory you can write to",
+                    f"DEST: {place} cannot be written ({reason}); choose a directory you can "
+                    "write to",
+                )
+            ],
+        ) from error
     except BaseException:
         _remove(created)
         raise

@@ -2,17 +2,27 @@
 
 Pure. Every question that is asked becomes a property with its type, allowed values, default
 and description; `decide` carries the "help me decide" facts instead of auth_strategy. The
-rules of copier.yml's validators (ranges, name patterns) are Jinja and stay in the
-descriptions: `authgen new` checks them and names what is allowed.
+rules of copier.yml's validators become schema keywords, so that a schema check accepts what
+`authgen new` accepts and nothing else: a whole number's range (`minimum`, `maximum`, found by
+asking the validator itself) and the project name's `pattern` (copier.yml's `name_pattern`,
+minus every name whose package is one of its `reserved_names`).
 """
 
 from __future__ import annotations
+
+import re
 
 from . import advisor, answers
 from .questions import Question, Template
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 JSON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+# The question whose validator checks copier.yml's name_pattern and reserved_names.
+NAME_QUESTION = "project_name"
+# Whole numbers from here are asked of a validator to find its range.
+PROBE = range(-1000, 1001)
+# What separates words of a project name; a run of them becomes one "_" in the package name.
+SEPARATORS = "[ _-]"
 
 
 def answers_schema(template: Template) -> dict[str, object]:
@@ -20,7 +30,11 @@ def answers_schema(template: Template) -> dict[str, object]:
     defaults = answers.defaults_of(template)
     asked = [question for question in template.questions if not question.computed]
     properties: dict[str, object] = {
-        question.key: _property(question, defaults[question.key]) for question in asked
+        question.key: {
+            **_property(question, defaults[question.key]),
+            **_rule_keywords(template, question),
+        }
+        for question in asked
     }
     properties[answers.DECIDE] = _decide()
     rules: list[object] = [
@@ -57,6 +71,44 @@ def _property(question: Question, default: object) -> dict[str, object]:
     if question.choices:
         schema["enum"] = [choice.value for choice in question.choices]
     return {**schema, "default": default, "description": described}
+
+
+def _rule_keywords(template: Template, question: Question) -> dict[str, object]:
+    """What the question's validator enforces, as schema keywords."""
+    if not question.validator:
+        return {}
+    if question.type == "int":
+        found = answers.accepted_range(template, question.key, PROBE)
+        return {"minimum": found[0], "maximum": found[1]} if found else {}
+    if question.key == NAME_QUESTION:
+        return {"pattern": name_pattern(template)}
+    return {}
+
+
+def name_pattern(template: Template) -> str:
+    """copier.yml's name_pattern, refusing every name whose package is a reserved name.
+
+    The package is the name in lower case with each run of separators made one "_" and the
+    trailing ones dropped, so "Class", "class_" and "CLASS -" all give the package "class".
+    """
+    computed = {question.key: question.default for question in template.questions}
+    base = str(computed["name_pattern"])
+    listed = computed["reserved_names"]
+    reserved = [str(name) for name in listed] if isinstance(listed, list) else []
+    spelled = "|".join(_any_case(name) for name in sorted(reserved, key=lambda n: (-len(n), n)))
+    return f"^(?!(?:{spelled}){SEPARATORS}*$){base}"
+
+
+def _any_case(name: str) -> str:
+    parts = []
+    for character in name:
+        if character == "_":
+            parts.append(f"{SEPARATORS}+")
+        elif character.isalpha():
+            parts.append(f"[{character.lower()}{character.upper()}]")
+        else:
+            parts.append(re.escape(character))
+    return "".join(parts)
 
 
 def _decide() -> dict[str, object]:
