@@ -29,7 +29,7 @@ def test_control_an_honest_token_made_by_hand_is_taken(api_client, settings, use
     response = api_client.me_with(token)
 
     assert response.status_code == 200
-    assert response.json() == {"id": user.id, "email": user.email}
+    assert response.json() == {"id": user.id, "email": user.email, "email_verified": False}
 
 
 def test_v9_1_1_tampered_payload_refused(api_client):

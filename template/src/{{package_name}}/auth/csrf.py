@@ -45,7 +45,8 @@ def set_cookie(request: Request, response: Response, nonce: str) -> None:
 
 
 async def require_token(request: Request) -> None:
-    """App-wide dependency: refuse requests that need this browser's token and lack it."""
+    """Refuse requests that need this browser's token and lack it (web/csrf_check.py runs this
+    for every request)."""
     if not needs_token(request):
         return
     settings = settings_of(request)

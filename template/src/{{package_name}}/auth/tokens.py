@@ -27,7 +27,7 @@ from .keys import ALGORITHM
 ACCESS_TYP = "at+jwt"
 # Clock skew tolerated between the servers that make and check tokens.
 LEEWAY = timedelta(seconds=30)
-CLAIMS = ["sub", "email", "sid", "iss", "aud", "iat", "exp", "jti"]
+CLAIMS = ["sub", "email", "email_verified", "sid", "iss", "aud", "iat", "exp", "jti"]
 
 # The cookies a browser holds them in (both HttpOnly, never readable by scripts).
 ACCESS_COOKIE = "access"
@@ -45,6 +45,7 @@ def issue_access_token(
         "aud": settings.public_url,
         "sub": str(signed_in.user_id),
         "email": signed_in.email,
+        "email_verified": signed_in.email_verified,
         "sid": str(signed_in.sign_in_id),
         "iat": iat,
         "exp": iat + int(lifetime.total_seconds()),
@@ -85,9 +86,12 @@ def read_access_token(settings: Settings, token: str) -> SignedIn | None:
     if not in_time(claims):
         return None
     user_id, sign_in_id, email = number(claims["sub"]), number(claims["sid"]), claims["email"]
+    verified = claims["email_verified"]
     if user_id is None or sign_in_id is None or not isinstance(email, str):
         return None
-    return SignedIn(sign_in_id=sign_in_id, user_id=user_id, email=email)
+    if not isinstance(verified, bool):
+        return None
+    return SignedIn(sign_in_id=sign_in_id, user_id=user_id, email=email, email_verified=verified)
 
 
 def number(value: Any) -> int | None:

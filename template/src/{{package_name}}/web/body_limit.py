@@ -26,8 +26,13 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _declared_length(scope) > MAX_BODY_BYTES:
+        length, chunked = _declared_body(scope)
+        if length > MAX_BODY_BYTES:
             await _too_large(scope["path"])(scope, receive, send)
+            return
+        if not length and not chunked:
+            # No body (HTTP/1.1 sends one only with either header): nothing to count.
+            await self.app(scope, receive, send)
             return
         received = 0
         started = False
@@ -55,14 +60,19 @@ class BodySizeLimitMiddleware:
             await _too_large(scope["path"])(scope, receive, send)
 
 
-def _declared_length(scope: Scope) -> int:
+def _declared_body(scope: Scope) -> tuple[int, bool]:
+    """The request's Content-Length (0 if it has none, or one that is no number), and whether
+    it is sent in chunks (Transfer-Encoding)."""
+    length, chunked = 0, False
     for name, value in scope["headers"]:
         if name == b"content-length":
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return 0
-    return 0
+                length = 0
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked
 
 
 def _too_large(path: str) -> Response:

@@ -2,6 +2,7 @@
 
 import ipaddress
 from collections.abc import Sequence
+from functools import lru_cache
 
 from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -71,6 +72,7 @@ def forwarded_for(scope: Scope) -> list[str]:
     return [entry.strip() for value in headers for entry in value.split(",")]
 
 
+@lru_cache(maxsize=1024)  # a server sees the same few peers and proxies over and over
 def parse_address(text: str) -> IPAddress | None:
     """The IP address `text` names ("203.0.113.9", "2001:db8::1", "[2001:db8::1]:443",
     "203.0.113.9:443"), without a port or an IPv6 zone; None if it names none."""

@@ -2,7 +2,6 @@
 
 import logging
 
-from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,28 +23,39 @@ HEADERS = {
 }
 
 
+class Encoded:
+    """Headers as an ASGI response carries them: lower-case names, bytes."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.pairs = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        self.names = frozenset(name for name, _ in self.pairs)
+
+
 class SecurityHeadersMiddleware:
     """Adds HEADERS (and HSTS, if `hsts`) to every response, and answers unhandled errors with
     a generic 500."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.headers = (HEADERS | {"Strict-Transport-Security": HSTS}) if hsts else HEADERS
+        headers = (HEADERS | {"Strict-Transport-Security": HSTS}) if hsts else HEADERS
+        # Encoded once; every response gets these, in place of any header of the same name.
+        self.for_static = Encoded(headers)
+        self.for_pages = Encoded(headers | {"Cache-Control": "no-store"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = False
+        ours = self.for_static if scope["path"].startswith("/static/") else self.for_pages
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = MutableHeaders(scope=message)
-                headers.update(self.headers)
-                if not scope["path"].startswith("/static/"):
-                    headers["Cache-Control"] = "no-store"
+                headers = message.get("headers", ())
+                message["headers"] = [pair for pair in headers if pair[0].lower() not in ours.names]
+                message["headers"] += ours.pairs
             await send(message)
 
         try:

@@ -1,0 +1,28 @@
+"""The benchmark of issue #13 runs end to end and prints its table (figures are not checked:
+speed is read from the printed table, never asserted)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="the benchmark installs projects with uv")
+def test_the_benchmark_prints_its_tables(tmp_path: Path) -> None:
+    command = [sys.executable, str(REPO / "bench" / "run.py"), "--only", "sessions-sqlite"]
+    command += ["--duration", "1", "--rounds", "1", "--rows", "2000", "--workdir", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    rows = [line.split("|")[1].strip() for line in lines if line.startswith("| ")]
+    assert "sessions, SQLite" in rows
+    assert "plain FastAPI (the ceiling)" in rows
+    assert "fastapi-users 15 (JWT bearer / database token)" in rows
+    assert any("sign-ins/s" in line for line in lines)
+    assert any("2,000 rows" in line for line in lines)
