@@ -80,8 +80,7 @@ def test_every_setting_named_is_read_by_the_app(
     path, _ = project
     source = path / "src" / PACKAGE
     settings_text = "".join(
-        file.read_text(encoding="utf-8")
-        for file in [source / "settings.py", *(source / "auth").glob("*settings.py")]
+        file.read_text(encoding="utf-8") for file in sorted(source.rglob("*settings.py"))
     )
     for doc in ("docs/auth.md", "AGENTS.md"):
         text = (path / doc).read_text(encoding="utf-8")
@@ -138,7 +137,7 @@ def test_the_decision_record_names_the_choice_and_its_cost(
     assert "## What this project gives up" in text
     assert "## Switching later" in text
     other = "jwt" if values["auth_strategy"] == "sessions" else "sessions"
-    assert f"copier update --defaults --data auth_strategy={other}" in text
+    assert f"authgen update --set auth_strategy={other}" in text
     assert "chosen directly" in text  # no help-me-decide reasons were given
     if values["auth_strategy"] == "jwt":
         assert f"jwt_algorithm: {values['jwt_algorithm']}" in text

@@ -46,8 +46,9 @@ SUITE_CASES = [
     )
 ]
 
-# The app's own Jinja pages: their tags are the app's, rendered at request time, not Copier's.
-APP_TEMPLATES = "src/*/web/templates/*"
+# The app's own Jinja pages and mail: their tags are the app's, rendered at request time, not
+# Copier's.
+APP_TEMPLATES = ("src/*/web/templates/*", "src/*/mail/templates/*")
 TEMPLATE_TAG = re.compile(r"\{\{|\{%|\{#")
 COPIER_VARIABLE = re.compile(r"\{[{%][^}]*\b(project_name|package_name|auth_strategy|_copier\w*)\b")
 
@@ -72,7 +73,8 @@ def test_no_template_tags_left(project: tuple[Rendered, Mapping[str, object]]) -
             text = (rendered.path / name).read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue  # binary
-        pattern = COPIER_VARIABLE if fnmatch(name, APP_TEMPLATES) else TEMPLATE_TAG
+        is_app_template = any(fnmatch(name, glob) for glob in APP_TEMPLATES)
+        pattern = COPIER_VARIABLE if is_app_template else TEMPLATE_TAG
         leftovers += [
             f"{name}:{number}: {line.strip()}"
             for number, line in enumerate(text.splitlines(), start=1)

@@ -88,14 +88,15 @@ class Page:
         return texts[0]
 
     def form(self, action: str) -> Form:
-        matches = [form for form in self.forms if form.action == action]
+        """The form posting to `action` (a fragment after it, which only scrolls, is ignored)."""
+        matches = [form for form in self.forms if form.action.partition("#")[0] == action]
         assert len(matches) == 1, f"expected one form posting to {action!r}"
         return matches[0]
 
     def urls(self) -> list[str]:
         """Every URL the page links to, loads or submits to."""
         return [
-            value
+            value.partition("#")[0] if name in {"action", "formaction"} else value
             for _, attrs in self.elements
             for name, value in attrs.items()
             if name in {"href", "src", "action", "formaction"}

@@ -56,7 +56,7 @@ def test_me_answers_the_signed_in_user(signed_in, user):
     response = signed_in.me()
 
     assert response.status_code == 200
-    assert response.json() == {"id": user.id, "email": user.email}
+    assert response.json() == {"id": user.id, "email": user.email, "email_verified": False}
 
 
 def test_me_answers_401_json_when_not_signed_in(client):

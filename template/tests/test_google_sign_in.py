@@ -198,6 +198,7 @@ def test_v10_5_2_another_identity_with_the_same_email_is_not_that_account(
 def test_v10_5_2_email_of_a_password_account_does_not_sign_into_it(
     client, user, provider, db, variant
 ):
+    db.execute("UPDATE users SET email_verified_at = created_at")  # its owner confirmed it
     google = new_google_user(provider, email=variant(user.email))
 
     response = sign_in_with_google(client, provider, google.subject)
@@ -210,6 +211,26 @@ def test_v10_5_2_email_of_a_password_account_does_not_sign_into_it(
     assert form.value("email") == user.email
     assert form.value("next") == "/account"
     assert count(db, "oauth_accounts") == 0
+
+
+def test_google_proves_an_unconfirmed_address_and_removes_what_a_squatter_set_up(
+    client, user, provider, db, new_browser
+):
+    """Someone registered the address with a password before its owner (pre-hijacking) and is
+    still signed in. The owner signs in with Google, which has verified the address: the
+    squatter's password and sign-ins are gone, and the account is the owner's."""
+    squatter = new_browser(ip="203.0.113.66")
+    assert squatter.sign_in(user.email, user.password).status_code == 303
+    google = new_google_user(provider, email=user.email)
+
+    response = sign_in_with_google(client, provider, google.subject)
+
+    assert landing(response) == "/"
+    assert client.me().json() == {"id": user.id, "email": user.email, "email_verified": True}
+    assert squatter.get("/account").status_code == 303
+    assert squatter.api_login(user.email, user.password).status_code == 401
+    assert db.scalar("SELECT password_hash FROM users") is None
+    assert count(db, "sign_ins") == 1
 
 
 @pytest.mark.parametrize(
@@ -277,7 +298,10 @@ def test_cancelled_at_google_signs_nobody_in(client, provider):
 
     response = client.get(callback_path(back))
 
-    assert_refused(client, response)
+    assert landing(response) == "/login"
+    assert not [c for c in set_cookies(response) if c.name in client.sign_in_cookie_names]
+    assert "Signing in with Google was cancelled" in client.get("/login").text
+    assert client.me().status_code == 401
 
 
 # State (ASVS 10.1.2): unguessable, single use, bound to the browser that started
@@ -597,7 +621,7 @@ def test_connect_google_from_the_account_page(signed_in, user, provider, new_bro
     response = signed_in.get(callback_path(provider.authorize(url, google.subject)))
 
     assert query(url)["prompt"] == "select_account"
-    assert landing(response) == "/account?notice=google-connected"
+    assert landing(response) == "/account"
     assert db.scalar("SELECT user_id FROM oauth_accounts") == user.id
     page = parse_page(signed_in.get("/account").text)
     assert page.form("/auth/google/disconnect")
@@ -640,12 +664,40 @@ def test_disconnect_google(signed_in, user, provider, new_browser, db):
 
     response = signed_in.submit("/account", "/auth/google/disconnect")
 
-    assert landing(response) == "/account?notice=google-disconnected"
+    assert landing(response) == "/account"
     assert count(db, "oauth_accounts") == 0
     assert signed_in.me().status_code == 200
-    # Disconnected, the Google account is only an email matching a password account again.
+    # Disconnected, the Google account is only an email matching a password account again
+    # (whose owner has confirmed it).
+    db.execute("UPDATE users SET email_verified_at = created_at")
     browser = new_browser()
     assert_refused(browser, sign_in_with_google(browser, provider, google.subject), 409)
+
+
+def test_v6_3_7_connecting_and_disconnecting_google_are_noticed_by_mail(
+    signed_in, user, provider, mailbox
+):
+    google = new_google_user(provider, email=user.email)
+    connect(signed_in, provider, google.subject)
+    signed_in.submit("/account", "/auth/google/disconnect")
+    signed_in.settle()
+
+    assert mailbox.last(user.email, "Google was connected to your account")
+    assert mailbox.last(user.email, "Google was disconnected from your account")
+
+
+def test_v7_5_1_connecting_and_disconnecting_google_need_a_fresh_sign_in(
+    frozen_clock, signed_in, user, provider, db
+):
+    connect(signed_in, provider, new_google_user(provider, email=user.email).subject)
+    frozen_clock.advance(signed_in.settings.reauth_lifetime)
+
+    assert landing(signed_in.get("/auth/google/connect")) == (
+        "/reauthenticate?next=/auth/google/connect"
+    )
+    disconnect = signed_in.submit("/account", "/auth/google/disconnect")
+    assert landing(disconnect) == "/reauthenticate?next=/account"
+    assert count(db, "oauth_accounts") == 1
 
 
 def test_v7_4_3_a_revoked_device_can_neither_connect_nor_disconnect_google(
@@ -714,8 +766,8 @@ def test_an_account_made_with_google_sets_a_password_without_a_current_one(
     disconnected = client.submit("/account", "/auth/google/disconnect")
 
     assert "current_password" not in {attrs.get("name") for attrs in form.inputs}
-    assert landing(response) == "/account?notice=password-set"
-    assert landing(disconnected) == "/account?notice=google-disconnected"
+    assert landing(response) == "/account"
+    assert landing(disconnected) == "/account"
     assert new_browser().api_login(google_user.email, new_password).status_code == 200
     # From now on a change takes the current password, like any account's.
     again = client.post(

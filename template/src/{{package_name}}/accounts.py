@@ -13,15 +13,24 @@ from .models import SignIn, User
 
 
 class AccountError(Exception):
-    """A request about an account that cannot be met; the message is safe to show."""
+    """A request about an account that cannot be met; the message is safe to show, next to the
+    form field `field` when it is about one ("email", "password")."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class EmailTaken(AccountError):
-    pass
+    def __init__(self) -> None:
+        super().__init__("An account with that email already exists.", field="email")
 
 
 class WrongPassword(AccountError):
     """The current password given to change the password is not the account's."""
+
+    def __init__(self) -> None:
+        super().__init__("Your current password is not right.", field="current_password")
 
 
 def check_email(email: str) -> str:
@@ -33,12 +42,14 @@ def check_email(email: str) -> str:
     domain goes through IDNA (UTS #46, by email_validator) in its Unicode form, and all is
     lower-cased.
     """
+    if not email.strip():
+        raise AccountError("Enter your email address.", field="email")
     try:
         valid = validate_email(
             unicodedata.normalize("NFKC", email).strip(), check_deliverability=False
         )
     except EmailNotValidError as error:
-        raise AccountError(f"That email address is not valid: {error}") from None
+        raise AccountError(f"That email address is not valid: {error}", field="email") from None
     return unicodedata.normalize("NFKC", valid.normalized.lower())
 
 
@@ -56,7 +67,7 @@ def normalize_email(email: str) -> str:
 async def register(db: AsyncSession, email: str, password: str, min_length: int) -> User:
     address = check_email(email)
     if problem := passwords.problem_with_new_password(password, min_length):
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     user = User(
         email=address,
         password_hash=await run_in_threadpool(passwords.hash_password, password),
@@ -67,7 +78,7 @@ async def register(db: AsyncSession, email: str, password: str, min_length: int)
         await db.commit()
     except IntegrityError:
         await db.rollback()
-        raise EmailTaken("An account with that email already exists. Sign in instead.") from None
+        raise EmailTaken from None
     return user
 
 
@@ -96,9 +107,9 @@ async def change_password(
         current is None
         or not await run_in_threadpool(passwords.verify_password, user.password_hash, current)
     ):
-        raise WrongPassword("Your current password is not right.")
+        raise WrongPassword
     if problem := passwords.problem_with_new_password(new, min_length):
-        raise AccountError(problem)
+        raise AccountError(problem, field="new_password")
     user.password_hash = await run_in_threadpool(passwords.hash_password, new)
     await db.commit()
 

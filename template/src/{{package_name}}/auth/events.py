@@ -1,4 +1,5 @@
-"""Security events, logged without secrets: who (a user id or an email hash) and what.
+"""Security events, logged without secrets: who (a user id or an email hash) and what. The ones
+that concern an account are also kept with it (`remember`), for its owner's data export.
 
 Each is an INFO record of this module's package logger, with the event's name and details as
 the record's `event` and `details` too, so logging_config writes it as one key=value line.
@@ -6,7 +7,11 @@ the record's `event` and `details` too, so logging_config writes it as one key=v
 
 import logging
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import clock
 from ..logging_config import logfmt
+from ..models import AccountEvent
 
 log = logging.getLogger(__package__)
 
@@ -14,3 +19,12 @@ log = logging.getLogger(__package__)
 def record(event: str, **details: object) -> None:
     """Log `event` (e.g. "sign_in.failure") with details; never pass a password or a token."""
     log.info("%s %s", event, logfmt(details), extra={"event": event, "details": details})
+
+
+def remember(
+    db: AsyncSession, event: str, user_id: int, client: str = "", **details: object
+) -> None:
+    """Log `event` as `record` does, and keep it with the account (for its owner's data
+    export); added to `db`, committed by the caller."""
+    record(event, user_id=user_id, client=client, **details)
+    db.add(AccountEvent(user_id=user_id, event=event, ip_address=client, created_at=clock.now()))

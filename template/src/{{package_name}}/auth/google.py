@@ -7,7 +7,9 @@ must be signed by the issuer's published keys, with the exact issuer, our client
 no expiry passed and our nonce. Google's tokens stop here: only the identity they prove goes on.
 
 An identity is a user by (issuer, subject) alone, never by email: an unknown identity gets a new
-account only when Google has verified its email and no account has that email yet.
+account only when Google has verified its email and no account has confirmed that email yet. An
+account that has the email but never confirmed it may have been registered by someone else ahead
+of its owner: Google's proof of the address wins, and what that someone set up is removed.
 """
 
 import hashlib
@@ -26,8 +28,9 @@ from starlette.requests import Request
 
 from .. import accounts, clock
 from ..app_state import settings_of
-from ..models import OAuthAccount, OAuthState, User
+from ..models import MailToken, OAuthAccount, OAuthState, SignIn, User
 from ..settings import Settings
+from . import events
 
 PROVIDER = "google"
 CALLBACK_PATH = "/auth/google/callback"
@@ -175,11 +178,14 @@ async def finish(client: StarletteOAuth2App, request: Request) -> tuple[Flow, Id
     """Check Google's callback and its ID token; the flow it finishes and who signed in."""
     state = request.query_params.get("state")
     data = await client.framework.get_state_data(request.session, state) if state else None
+    if request.query_params.get("error"):
+        # Cancelled or refused at Google (which may leave the state out): nothing happens here,
+        # whoever sent the browser back.
+        if data:
+            await client.framework.clear_state_data(request.session, state)
+        raise Refused("denied", "Google sign-in was cancelled. Nothing has changed.")
     if not data:
         raise Refused("state", COULD_NOT_FINISH)
-    if request.query_params.get("error"):
-        await client.framework.clear_state_data(request.session, state)
-        raise Refused("denied", "Google sign-in was cancelled. Nothing has changed.")
     try:
         # Checks the state again and deletes it, swaps the code (with the PKCE verifier) for
         # tokens, then verifies the ID token's signature and the claims below.
@@ -250,9 +256,13 @@ async def user_for_sign_in(db: AsyncSession, identity: Identity) -> tuple[User, 
         address = accounts.check_email(identity.email)
     except accounts.AccountError as error:
         raise Refused("invalid_email", str(error)) from None
-    if await db.scalar(select(User.id).where(User.email == address)) is not None:
-        raise EmailTaken(address)
-    user = User(email=address, password_hash=None, created_at=clock.now())
+    existing = await db.scalar(select(User).where(User.email == address))
+    if existing is not None:
+        if existing.email_verified_at is not None or not existing.is_active:
+            raise EmailTaken(address)
+        return await _take_over_unconfirmed(db, existing, identity), False
+    now = clock.now()
+    user = User(email=address, password_hash=None, email_verified_at=now, created_at=now)
     db.add(user)
     try:
         await db.flush()
@@ -263,6 +273,25 @@ async def user_for_sign_in(db: AsyncSession, identity: Identity) -> tuple[User, 
         await db.rollback()
         raise Refused("conflict", COULD_NOT_FINISH, status_code=409) from None
     return user, True
+
+
+async def _take_over_unconfirmed(db: AsyncSession, user: User, identity: Identity) -> User:
+    """Google has verified this address and nobody has confirmed it here, so whoever registered
+    it may not own it: what they set up goes (the password, every sign-in, links sent by mail,
+    other linked identities) and the account is the Google identity's, its address confirmed."""
+    user.password_hash = None
+    user.email_verified_at = clock.now()
+    await db.execute(delete(SignIn).where(SignIn.user_id == user.id))
+    await db.execute(delete(MailToken).where(MailToken.user_id == user.id))
+    await db.execute(delete(OAuthAccount).where(OAuthAccount.user_id == user.id))
+    db.add(_new_link(user.id, identity))
+    try:
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        raise Refused("conflict", COULD_NOT_FINISH, status_code=409) from None
+    events.record("google.took_over_unconfirmed", user_id=user.id)
+    return user
 
 
 async def link(db: AsyncSession, user_id: int, identity: Identity) -> bool:

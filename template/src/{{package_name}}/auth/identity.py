@@ -10,3 +10,6 @@ class SignedIn:
     sign_in_id: int
     user_id: int
     email: str
+    # Whether the owner of `email` has proved it (a link from the mail, a password reset,
+    # or a sign-in provider that verified it).
+    email_verified: bool

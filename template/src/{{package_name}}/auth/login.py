@@ -25,17 +25,21 @@ async def _attempt(
         raise
 
 
-async def check_password(db: AsyncSession, email: str, password: str, client_ip: str) -> User:
-    """The user these credentials belong to; raises Throttled or WrongCredentials."""
+async def check_password(
+    db: AsyncSession, email: str, password: str, client_ip: str, *, purpose: str = "sign_in"
+) -> User:
+    """The user these credentials belong to; raises Throttled or WrongCredentials. `purpose`
+    names the events: "sign_in", or "reauthenticate" and "confirm_address" for the password of
+    an account already known."""
     account = throttle.account_hash(email)
     keys = throttle.password_keys(email, client_ip)
-    attempt = await _attempt(db, keys, "sign_in.throttled", account=account, client=client_ip)
+    attempt = await _attempt(db, keys, f"{purpose}.throttled", account=account, client=client_ip)
     user = await accounts.authenticate(db, email, password)
     if user is None:
-        events.record("sign_in.failure", account=account, client=client_ip)
+        events.record(f"{purpose}.failure", account=account, client=client_ip)
         raise WrongCredentials
-    await throttle.give_back(db, attempt)
-    events.record("sign_in.success", user_id=user.id, client=client_ip)
+    events.remember(db, f"{purpose}.success", user.id, client_ip)
+    await throttle.give_back(db, attempt)  # commits the event too
     return user
 
 

@@ -47,8 +47,22 @@ CLIENT = Rule(limit=20, window=timedelta(minutes=15))
 # Accounts created from one client (each costs an argon2 hash); attempts the email or password
 # rules refuse before any hashing are given back.
 REGISTRATION = Rule(limit=10, window=timedelta(hours=1))
+# Mail an account is sent on request (password resets; confirmation links), and requests for
+# it from one client: beyond these the request gets its usual answer, and no mail goes.
+MAIL_TO_ACCOUNT = Rule(limit=3, window=timedelta(minutes=15))
+MAIL_FROM_CLIENT = Rule(limit=10, window=timedelta(hours=1))
 # Rows whose window ended this long ago are deleted (the longest window above).
-FORGET_AFTER = max(rule.window for rule in (ACCOUNT_FROM_CLIENT, ACCOUNT, CLIENT, REGISTRATION))
+FORGET_AFTER = max(
+    rule.window
+    for rule in (
+        ACCOUNT_FROM_CLIENT,
+        ACCOUNT,
+        CLIENT,
+        REGISTRATION,
+        MAIL_TO_ACCOUNT,
+        MAIL_FROM_CLIENT,
+    )
+)
 # IPv6 clients are counted by network: one subscriber is usually given a whole /64.
 IPV6_PREFIX = 64
 
@@ -94,9 +108,32 @@ def password_keys(email: str, client_ip: str) -> dict[str, Rule]:
     account, client = account_hash(email), client_id(client_ip)
     return {
         f"account:{account}": ACCOUNT,
-        f"account-client:{_digest(account, client)}": ACCOUNT_FROM_CLIENT,
+        f"account-client:{account}:{_digest(client)}": ACCOUNT_FROM_CLIENT,
         f"client:{client}": CLIENT,
     }
+
+
+def mail_keys(kind: str, email: str, client_ip: str | None) -> dict[str, Rule]:
+    """The keys a request for mail of `kind` ("reset", "confirm") to `email` counts against;
+    without a client, only the account's."""
+    keys = {f"mail-{kind}:{account_hash(email)}": MAIL_TO_ACCOUNT}
+    if client_ip is not None:
+        keys[f"mail-{kind}-client:{client_id(client_ip)}"] = MAIL_FROM_CLIENT
+    return keys
+
+
+async def forget_account(db: AsyncSession, email: str) -> None:
+    """Delete every count kept for the account (not committed): every key naming it holds its
+    hash as the part after the first colon."""
+    account = account_hash(email)
+    await db.execute(
+        delete(LoginThrottle).where(
+            or_(
+                LoginThrottle.key.like(f"%:{account}"),
+                LoginThrottle.key.like(f"%:{account}:%"),
+            )
+        )
+    )
 
 
 def registration_keys(client_ip: str) -> dict[str, Rule]:

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from .. import accounts
-from ..app_state import AppSettings
+from .. import accounts, lifecycle
+from ..app_state import AppPostbox, AppSettings
 from ..auth import csrf
 from ..auth.dependencies import SignedInUser, require_sign_in
 from ..auth.login import create_account
@@ -32,6 +32,10 @@ class UserOut(BaseModel):
     email: str
 
 
+class MeOut(UserOut):
+    email_verified: bool
+
+
 @public.get("/auth/csrf")
 async def csrf_token(request: Request) -> JSONResponse:
     """The token to send as `X-CSRF-Token` with every unsafe request from this browser."""
@@ -43,8 +47,11 @@ async def csrf_token(request: Request) -> JSONResponse:
 
 
 @public.post("/auth/register", status_code=201)
-async def register(request: Request, db: DB, settings: AppSettings, body: Credentials) -> UserOut:
-    """Create an account. It does not sign in: call /api/auth/login next."""
+async def register(
+    request: Request, db: DB, settings: AppSettings, postbox: AppPostbox, body: Credentials
+) -> UserOut:
+    """Create an account and mail a link to confirm its address. It does not sign in: call
+    /api/auth/login next."""
     min_length = settings.password_min_length
     try:
         user = await create_account(db, body.email, body.password, min_length, client_ip(request))
@@ -58,12 +65,14 @@ async def register(request: Request, db: DB, settings: AppSettings, body: Creden
             "Too many new accounts from your network. Please try again later.",
             headers={"Retry-After": str(throttled.retry_after)},
         ) from None
-    return UserOut(id=user.id, email=user.email)
+    created = UserOut(id=user.id, email=user.email)
+    await lifecycle.send_confirmation(db, postbox, settings, user, client_ip(request))
+    return created
 
 
 @router.get("/me")
-async def me(user: SignedInUser) -> UserOut:
-    return UserOut(id=user.user_id, email=user.email)
+async def me(user: SignedInUser) -> MeOut:
+    return MeOut(id=user.user_id, email=user.email, email_verified=user.email_verified)
 
 
 @probes.get("/healthz", include_in_schema=False)

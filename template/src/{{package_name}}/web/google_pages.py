@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..app_state import resources_of
+from ..app_state import AppPostbox, AppSettings, resources_of
 from ..auth import events, google, sign_ins
-from ..auth.dependencies import LiveSignIn, MaybeLiveSignIn
+from ..auth.dependencies import FreshSignIn, MaybeLiveSignIn
 from ..auth.identity import SignedIn
 from ..db import DB
+from ..mail import messages
 from ..settings import Settings
-from . import pages
+from . import flash, pages
 from .redirects import safe_next
 from .rendering import render
 from .request_info import client_ip
@@ -65,7 +66,7 @@ def google_client(request: Request) -> StarletteOAuth2App:
 
 
 GoogleClient = Annotated[StarletteOAuth2App, Depends(google_client)]
-router = APIRouter(prefix=PREFIX, dependencies=[Depends(google_client)])
+router = APIRouter(prefix=PREFIX, dependencies=[Depends(google_client)], include_in_schema=False)
 
 
 async def go_to_google(client: StarletteOAuth2App, request: Request, flow: google.Flow) -> Response:
@@ -83,7 +84,7 @@ async def login(request: Request, client: GoogleClient, next: str | None = None)
 
 
 @router.get("/connect")
-async def connect(request: Request, client: GoogleClient, user: LiveSignIn) -> Response:
+async def connect(request: Request, client: GoogleClient, user: FreshSignIn) -> Response:
     return await go_to_google(client, request, google.Flow(intent="connect", user_id=user.user_id))
 
 
@@ -110,6 +111,10 @@ async def callback(
         )
     except google.Refused as refusal:
         refused(request, refusal)
+        if refusal.reason == "denied":
+            # The person said no at Google: back where they came from, with a word.
+            message = "Signing in with Google was cancelled; nothing has changed."
+            return flash.redirect(request, "/account" if signed_in else "/login", message)
         raise HTTPException(refusal.status_code, refusal.message) from None
 
 
@@ -139,11 +144,20 @@ async def finish_connect(
         raise google.Refused("connect_user_changed", google.COULD_NOT_FINISH)
     if await google.link(db, signed_in.user_id, identity):
         events.record("google.linked", user_id=signed_in.user_id)
-    return RedirectResponse("/account?notice=google-connected", status_code=303)
+        resources = resources_of(request.app)
+        notice = messages.compose(
+            resources.settings, signed_in.email, messages.google_connected(True)
+        )
+        resources.postbox.post(notice)
+    return flash.redirect(
+        request, "/account", "Google is connected: you can sign in with it from now on."
+    )
 
 
 @router.post("/disconnect")
-async def disconnect(request: Request, db: DB, user: LiveSignIn) -> Response:
+async def disconnect(
+    request: Request, db: DB, settings: AppSettings, postbox: AppPostbox, user: FreshSignIn
+) -> Response:
     try:
         removed = await google.unlink(db, user.user_id)
     except google.Refused as refusal:
@@ -153,4 +167,5 @@ async def disconnect(request: Request, db: DB, user: LiveSignIn) -> Response:
         )
     if removed:
         events.record("google.unlinked", user_id=user.user_id)
-    return RedirectResponse("/account?notice=google-disconnected", status_code=303)
+        postbox.post(messages.compose(settings, user.email, messages.google_connected(False)))
+    return flash.redirect(request, "/account", "Google is disconnected from your account.")
