@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from . import accounts, clock, passwords
-from .auth import events, mail_links, throttle
+from .auth import devices, events, mail_links, throttle
 from .auth.identity import SignedIn
 from .auth.login import WrongCredentials, check_password
 from .auth.mail_links import Purpose
@@ -67,7 +67,8 @@ def link(settings: Settings, path: str, token: str) -> str:
     return f"{settings.public_url}{path}?{urlencode({'token': token})}"
 
 
-def _mail(postbox: Postbox, settings: Settings, to: str, message: messages.Message) -> None:
+def notify(postbox: Postbox, settings: Settings, to: str, message: messages.Message) -> None:
+    """Mail `message` to `to`, after the request's answer."""
     postbox.post(messages.compose(settings, to, message))
 
 
@@ -117,7 +118,7 @@ async def _mail_reset_link(
         events.remember(db, "password.reset_requested", user.id, client_ip)
         await db.commit()
         reset_link = link(settings, "/password/reset", token)
-        _mail(
+        notify(
             postbox,
             settings,
             user.email,
@@ -163,7 +164,7 @@ async def reset_password(
     await db.execute(delete(SignIn).where(SignIn.user_id == user.id))
     events.remember(db, "password.reset", user.id, client_ip)
     await db.commit()
-    _mail(postbox, settings, user.email, messages.password_changed(reset=True))
+    notify(postbox, settings, user.email, messages.password_changed(reset=True))
     return user
 
 
@@ -171,13 +172,11 @@ async def password_changed(
     db: AsyncSession, postbox: Postbox, settings: Settings, signed_in: SignedIn, client_ip: str
 ) -> None:
     """After the owner changed the password: the other sign-ins end, and a notice goes out."""
-    await db.execute(
-        delete(SignIn).where(SignIn.user_id == signed_in.user_id, SignIn.id != signed_in.sign_in_id)
-    )
+    await devices.end_other_sign_ins(db, signed_in)
     events.remember(db, "password.changed", signed_in.user_id, client_ip)
     await db.commit()
     user = await db.get_one(User, signed_in.user_id)
-    _mail(postbox, settings, user.email, messages.password_changed(reset=False))
+    notify(postbox, settings, user.email, messages.password_changed(reset=False))
 
 
 # Confirming an address
@@ -221,7 +220,7 @@ async def _mail_confirmation_link(
         settings.email_verification_lifetime,
         new_address=new_address,
     )
-    _mail(postbox, settings, address, message)
+    notify(postbox, settings, address, message)
 
 
 async def check_confirmed(
@@ -306,10 +305,10 @@ async def request_address_change(
     events.remember(db, "email.change_requested", user_id, client_ip)
     await db.commit()
     if await db.scalar(select(User.id).where(User.email == address)) is not None:
-        _mail(postbox, settings, address, messages.address_already_used())
+        notify(postbox, settings, address, messages.address_already_used())
     else:
         await _mail_confirmation_link(db, postbox, settings, user_id, address, new_address=True)
-    _mail(postbox, settings, current, messages.address_change_requested(address))
+    notify(postbox, settings, current, messages.address_change_requested(address))
     return address
 
 
@@ -403,4 +402,4 @@ async def delete_account(
     await db.execute(delete(User).where(User.id == user_id))
     await db.commit()
     events.record("account.deleted", user_id=user_id, client=client_ip)
-    _mail(postbox, settings, email, messages.account_deleted())
+    notify(postbox, settings, email, messages.account_deleted())

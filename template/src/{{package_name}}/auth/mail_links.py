@@ -12,10 +12,10 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import clock
+from ..db import upsert_into
 from ..models import MailToken
 
 
@@ -44,10 +44,7 @@ async def issue(
         "created_at": now,
         "expires_at": now + lifetime,
     }
-    if db.get_bind().dialect.name == "postgresql":
-        insert: postgresql.Insert | sqlite.Insert = postgresql.insert(MailToken).values(row)
-    else:
-        insert = sqlite.insert(MailToken).values(row)
+    insert = upsert_into(db, MailToken, row)
     # One statement, so two requests at once each leave a whole token (the later one wins).
     replaced = ("token_hash", "email", "created_at", "expires_at")
     await db.execute(

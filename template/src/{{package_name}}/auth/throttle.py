@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from .. import clock
 from ..accounts import normalize_email
+from ..db import upsert_into
 from ..models import LoginThrottle
 
 
@@ -163,11 +163,7 @@ async def attempt(db: AsyncSession, keys: dict[str, Rule]) -> Attempt:
 def _count(db: AsyncSession, key: str, rule: Rule, now: datetime) -> ReturningInsert[datetime]:
     """Add one to the key's count and return its window's start, or return nothing if the key
     is at its limit. A window that is over starts again at one."""
-    row = {"key": key, "failures": 1, "window_started_at": now}
-    if db.get_bind().dialect.name == "postgresql":
-        insert: postgresql.Insert | sqlite.Insert = postgresql.insert(LoginThrottle).values(row)
-    else:
-        insert = sqlite.insert(LoginThrottle).values(row)
+    insert = upsert_into(db, LoginThrottle, {"key": key, "failures": 1, "window_started_at": now})
     over = LoginThrottle.window_started_at <= now - rule.window
     return insert.on_conflict_do_update(
         index_elements=[LoginThrottle.key],

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .. import lifecycle
 from ..app_state import AppPostbox, AppSettings, resources_of
 from ..auth import events, google, sign_ins
 from ..auth.dependencies import FreshSignIn, MaybeLiveSignIn
@@ -145,10 +146,9 @@ async def finish_connect(
     if await google.link(db, signed_in.user_id, identity):
         events.record("google.linked", user_id=signed_in.user_id)
         resources = resources_of(request.app)
-        notice = messages.compose(
-            resources.settings, signed_in.email, messages.google_connected(True)
+        lifecycle.notify(
+            resources.postbox, resources.settings, signed_in.email, messages.google_connected(True)
         )
-        resources.postbox.post(notice)
     return flash.redirect(
         request, "/account", "Google is connected: you can sign in with it from now on."
     )
@@ -167,5 +167,5 @@ async def disconnect(
         )
     if removed:
         events.record("google.unlinked", user_id=user.user_id)
-        postbox.post(messages.compose(settings, user.email, messages.google_connected(False)))
+        lifecycle.notify(postbox, settings, user.email, messages.google_connected(False))
     return flash.redirect(request, "/account", "Google is disconnected from your account.")
