@@ -267,7 +267,7 @@ async def change_email(
     except accounts.AccountError as error:
         errors = {"new_email": str(error)}
         return await account_page(
-            request, db, user, status_code=400, errors=errors, new_email=new_email
+            request, user, status_code=400, errors=errors, new_email=new_email
         )
     return flash.redirect(
         request,
@@ -295,7 +295,7 @@ async def delete_account(
 ) -> Response:
     if confirm != "yes":
         errors = {"confirm": "Tick the box to confirm that the account should be deleted."}
-        return await account_page(request, db, user, status_code=400, errors=errors)
+        return await account_page(request, user, status_code=400, errors=errors)
     await lifecycle.delete_account(db, postbox, settings, user.user_id, client_ip(request))
     response = flash.redirect(request, "/", "Your account and everything kept with it are deleted.")
     sign_ins.clear_cookie(request, response)

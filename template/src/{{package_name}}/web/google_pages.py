@@ -163,7 +163,7 @@ async def disconnect(
     except google.Refused as refusal:
         refused(request, refusal)
         return await pages.account_page(
-            request, db, user, status_code=refusal.status_code, error=refusal.message
+            request, user, status_code=refusal.status_code, error=refusal.message
         )
     if removed:
         events.record("google.unlinked", user_id=user.user_id)

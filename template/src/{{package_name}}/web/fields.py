@@ -1,0 +1,50 @@
+"""Form fields that say what is wrong with them, for the page templates.
+
+A page passes `errors`: the message for each field in error, by the field's name (the first of
+them gets the focus). In a template, `field_invalid(name)` is the field's extra class,
+`field_state(name, hint)` its input's ARIA attributes and `field_error(name)` the message shown
+under it. Plain functions rather than Jinja macros: a form page calls them a dozen times, and a
+macro call costs many times more than a function call.
+"""
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+
+def _errors(context: Context) -> dict[str, str]:
+    errors: dict[str, str] | None = context.get("errors")
+    return errors or {}
+
+
+@pass_context
+def field_invalid(context: Context, name: str) -> str:
+    return " invalid" if _errors(context).get(name) else ""
+
+
+@pass_context
+def field_state(context: Context, name: str, hint: str | None = None) -> Markup:
+    errors = _errors(context)
+    message = errors.get(name)
+    described_by = ([hint] if hint else []) + ([f"{name}-error"] if message else [])
+    attributes = Markup()
+    if described_by:
+        attributes += Markup(' aria-describedby="{}"').format(" ".join(described_by))
+    if message:
+        attributes += Markup(' aria-invalid="true"')
+        if name == next(iter(errors)):
+            attributes += Markup(" autofocus")
+    return attributes
+
+
+@pass_context
+def field_error(context: Context, name: str, more: str = "") -> Markup:
+    """The field's message, if it has one; `more` (markup) follows it in the same paragraph."""
+    message = _errors(context).get(name)
+    if not message:
+        return Markup()
+    return Markup(
+        '\n<p class="field-error" id="{}-error" role="alert">'
+        '<span class="field-error-mark" aria-hidden="true">!</span>\n'
+        '  <span class="visually-hidden">Error: </span>{}{}</p>'
+    ).format(name, message, more)
