@@ -126,6 +126,7 @@ TIMES = "\N{MULTIPLICATION SIGN}"
 PER = "\N{DIVISION SIGN}"
 AT_LEAST = "\N{GREATER-THAN OR EQUAL TO}"
 PEER = "fastapi-users 15"
+HEADERS_ROW = "plain FastAPI sending the apps' security headers"
 ACCOUNT_GOAL = 0.25
 BARE_GOAL = 0.9
 SIGN_IN_GOAL = 0.9
@@ -471,6 +472,9 @@ def start_variant(variant: Variant, workdir: Path, port: int, postgres: str, aut
     page = expect(request(base + "/account", headers=page_headers), 200, "/account")
     if page.body.count(b"Firefox") < DEVICES:
         raise SystemExit("the account page does not list the five devices")
+    if "csrf" in page.cookies:
+        # A browser keeps the CSRF cookie its first page set and sends it with every page after.
+        page_headers = {"Cookie": f"{page_headers['Cookie']}; csrf={page.cookies['csrf']}"}
     sign_in_bodies = [
         json.dumps({"email": f"sign-in-{n}@example.com", "password": PASSWORD})
         for n in range(SIGN_IN_ACCOUNTS)
@@ -614,6 +618,7 @@ def print_table(
         return median_ratio(list(zip(tops, bottoms, strict=True))) if tops and bottoms else None
 
     plain = [rate for (_, kind), values in rates.items() if kind == "plain" for rate in values]
+    headers_bare = statistics.median(rates[(HEADERS_ROW, "bare")])
     peer_ratios = [ratio(PEER, "me"), ratio(PEER, "account")]
     peer_best = max(filter(None, peer_ratios), default=None)
     how = f"{args.connections} connections, {args.duration:g} s each"
@@ -634,6 +639,10 @@ def print_table(
             f"| {fmt(over_peer, PEER_FACTOR)} |"
         )
     print(f"| plain FastAPI (the ceiling) | {statistics.median(plain):,.0f} | {fmt(1)} | | | |")
+    print(
+        f"| {HEADERS_ROW} | {headers_bare:,.0f} | {fmt(ratio(HEADERS_ROW, 'bare', 'plain'))} "
+        "| | | |"
+    )
     if peer:
         bare = statistics.median(rates[(PEER, "bare")])
         print(
@@ -731,9 +740,14 @@ def main() -> None:
                     measure.warm(target)
 
         # Each app's figures, and the plain app's next to them, are taken together in each round.
+        # So are the plain app's bare route and the same route sending the apps' security headers
+        # (what those headers alone cost, below the app's own stack).
         rates: dict[tuple[str, str], list[float]] = {}
+        with_headers = Target(ceiling_server.url + "/healthz-with-headers")
         for round_number in range(1, args.rounds + 1):
             log(f"round {round_number} of {args.rounds}")
+            rates.setdefault((HEADERS_ROW, "plain"), []).append(measure(ceiling))
+            rates.setdefault((HEADERS_ROW, "bare"), []).append(measure(with_headers))
             for app in loaded:
                 rates.setdefault((app.name, "plain"), []).append(measure(ceiling))
                 for kind, target in (("bare", app.bare), ("me", app.me), ("account", app.account)):

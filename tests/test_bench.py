@@ -23,6 +23,7 @@ def test_the_benchmark_prints_its_tables(tmp_path: Path) -> None:
     rows = [line.split("|")[1].strip() for line in lines if line.startswith("| ")]
     assert "sessions, SQLite" in rows
     assert "plain FastAPI (the ceiling)" in rows
+    assert "plain FastAPI sending the apps' security headers" in rows
     assert "fastapi-users 15 (JWT bearer / database token)" in rows
     assert any("sign-ins/s" in line for line in lines)
     assert any("2,000 rows" in line for line in lines)

@@ -29,7 +29,7 @@ def field_state(context: Context, name: str, hint: str | None = None) -> Markup:
     described_by = ([hint] if hint else []) + ([f"{name}-error"] if message else [])
     attributes = Markup()
     if described_by:
-        attributes += Markup(' aria-describedby="{}"').format(" ".join(described_by))
+        attributes += Markup(' aria-describedby="%s"') % " ".join(described_by)
     if message:
         attributes += Markup(' aria-invalid="true"')
         if name == next(iter(errors)):
@@ -44,7 +44,7 @@ def field_error(context: Context, name: str, more: str = "") -> Markup:
     if not message:
         return Markup()
     return Markup(
-        '\n<p class="field-error" id="{}-error" role="alert">'
+        '\n<p class="field-error" id="%s-error" role="alert">'
         '<span class="field-error-mark" aria-hidden="true">!</span>\n'
-        '  <span class="visually-hidden">Error: </span>{}{}</p>'
-    ).format(name, message, more)
+        '  <span class="visually-hidden">Error: </span>%s%s</p>'
+    ) % (name, message, more)
