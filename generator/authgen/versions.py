@@ -192,7 +192,17 @@ def tagged(repository: Path) -> list[str]:
 def _from_archive(path: Path) -> Extract:
     def extract(target: Path) -> None:
         with tarfile.open(path) as bundle:
-            bundle.extractall(target, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                bundle.extractall(target, filter="data")
+                return
+            # Python 3.11 before 3.11.4 has no extraction filters. The archive is authgen's own,
+            # from its wheel; still, nothing in it may land outside `target` or be a link.
+            root = target.resolve()
+            for member in bundle.getmembers():
+                place = (root / member.name).resolve()
+                if not (member.isfile() or member.isdir()) or not place.is_relative_to(root):
+                    raise ValueError(f"{path.name}: unexpected member {member.name!r}")
+            bundle.extractall(target)  # noqa: S202 (every member checked above)
 
     return extract
 
