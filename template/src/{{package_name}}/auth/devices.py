@@ -3,24 +3,28 @@ one by one, all but the current one, or all at once."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import clock
+from ..db import Lookups, Row
 from ..models import SignIn
 from . import events
 from .identity import SignedIn
 
+# Read through db.Lookups (no ORM): the account page lists these on every visit.
+_ACTIVE = (
+    select(SignIn.id, SignIn.user_agent, SignIn.ip_address, SignIn.created_at, SignIn.last_seen_at)
+    .where(SignIn.user_id == bindparam("user_id"))
+    .where(SignIn.expires_at > bindparam("now"), SignIn.idle_expires_at > bindparam("now"))
+    .order_by(SignIn.last_seen_at.desc())
+)
 
-async def active_sign_ins(db: AsyncSession, user_id: int) -> list[SignIn]:
-    """The user's sign-ins that have not ended, the most recently used first."""
-    now = clock.now()
-    rows = await db.scalars(
-        select(SignIn)
-        .where(SignIn.user_id == user_id, SignIn.expires_at > now, SignIn.idle_expires_at > now)
-        .order_by(SignIn.last_seen_at.desc())
-    )
-    return list(rows)
+
+async def active_sign_ins(lookups: Lookups, user_id: int) -> list[Row]:
+    """The user's sign-ins that have not ended, the most recently used first, each as
+    (id, user_agent, ip_address, created_at, last_seen_at)."""
+    return await lookups.all(_ACTIVE, {"user_id": user_id, "now": clock.now()})
 
 
 async def revoke_sign_in(db: AsyncSession, user_id: int, sign_in_id: int) -> bool:
