@@ -1,14 +1,15 @@
 """Accounts: plain functions over the database, used by the pages and the JSON API alike."""
 
 import unicodedata
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
 from . import characters, clock, passwords
+from .db import Lookups
 from .models import SignIn, User
 
 
@@ -70,7 +71,7 @@ async def register(db: AsyncSession, email: str, password: str, min_length: int)
         raise AccountError(problem, field="password")
     user = User(
         email=address,
-        password_hash=await run_in_threadpool(passwords.hash_password, password),
+        password_hash=await passwords.in_turn(passwords.hash_password, password),
         created_at=clock.now(),
     )
     db.add(user)
@@ -82,19 +83,41 @@ async def register(db: AsyncSession, email: str, password: str, min_length: int)
     return user
 
 
-async def authenticate(db: AsyncSession, email: str, password: str) -> User | None:
-    """The active user with this email and password, or None, taking the same time either way."""
-    user = await db.scalar(select(User).where(User.email == normalize_email(email)))
-    stored = user.password_hash if user and user.password_hash else None
-    matches = await run_in_threadpool(
+@dataclass(frozen=True)
+class Account:
+    """The account a password opened."""
+
+    id: int
+    email: str
+    email_verified: bool
+
+
+# Every sign-in runs these, through db.Lookups rather than the ORM.
+_CREDENTIALS = select(
+    User.id, User.email, User.password_hash, User.email_verified_at.is_not(None), User.is_active
+).where(User.email == bindparam("email"))
+_REHASHED = (
+    update(User)
+    .where(User.id == bindparam("user_id"), User.password_hash == bindparam("old"))
+    .values(password_hash=bindparam("new"))
+)
+
+
+async def authenticate(lookups: Lookups, email: str, password: str) -> Account | None:
+    """The active account with this email and password, or None, taking the same time either
+    way. A hash made with older parameters than passwords.HASHER's is replaced."""
+    row = await lookups.first(_CREDENTIALS, {"email": normalize_email(email)})
+    user_id, address, stored, email_verified, is_active = row or (None, None, None, None, None)
+    matches = await passwords.in_turn(
         passwords.verify_password, stored or passwords.dummy_hash(), password
     )
-    if user is None or stored is None or not matches or not user.is_active:
+    if user_id is None or stored is None or not matches or not is_active:
         return None
     if passwords.needs_rehash(stored):
-        user.password_hash = await run_in_threadpool(passwords.hash_password, password)
-        await db.commit()
-    return user
+        new = await passwords.in_turn(passwords.hash_password, password)
+        async with lookups.transaction() as statements:
+            await statements.run(_REHASHED, {"user_id": user_id, "old": stored, "new": new})
+    return Account(id=user_id, email=address, email_verified=bool(email_verified))
 
 
 async def change_password(
@@ -105,12 +128,12 @@ async def change_password(
     user = await db.get_one(User, user_id)
     if user.password_hash is not None and (
         current is None
-        or not await run_in_threadpool(passwords.verify_password, user.password_hash, current)
+        or not await passwords.in_turn(passwords.verify_password, user.password_hash, current)
     ):
         raise WrongPassword
     if problem := passwords.problem_with_new_password(new, min_length):
         raise AccountError(problem, field="new_password")
-    user.password_hash = await run_in_threadpool(passwords.hash_password, new)
+    user.password_hash = await passwords.in_turn(passwords.hash_password, new)
     await db.commit()
 
 

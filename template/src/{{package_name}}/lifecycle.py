@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from . import accounts, clock, passwords
 from .auth import devices, events, mail_links, throttle
 from .auth.identity import SignedIn
 from .auth.login import WrongCredentials, check_password
 from .auth.mail_links import Purpose
+from .db import Lookups
 from .mail import messages
 from .mail.postbox import Postbox
 from .models import AccountEvent, OAuthAccount, SignIn, User
@@ -72,10 +72,10 @@ def notify(postbox: Postbox, settings: Settings, to: str, message: messages.Mess
     postbox.post(messages.compose(settings, to, message))
 
 
-async def _may_mail(db: AsyncSession, kind: str, email: str, client_ip: str | None) -> bool:
+async def _may_mail(lookups: Lookups, kind: str, email: str, client_ip: str | None) -> bool:
     """Count a request for mail; False (and nothing sent) beyond the limits."""
     try:
-        await throttle.attempt(db, throttle.mail_keys(kind, email, client_ip))
+        await throttle.attempt(lookups, throttle.mail_keys(kind, email, client_ip))
     except throttle.Throttled:
         events.record(f"mail.{kind}_throttled", account=throttle.account_hash(email))
         return False
@@ -87,6 +87,7 @@ async def _may_mail(db: AsyncSession, kind: str, email: str, client_ip: str | No
 
 async def request_password_reset(
     open_db: async_sessionmaker[AsyncSession],
+    lookups: Lookups,
     postbox: Postbox,
     settings: Settings,
     email: str,
@@ -94,18 +95,19 @@ async def request_password_reset(
 ) -> None:
     """Mail a reset link if the address has an account. The caller answers the same either way,
     at once: whether there is an account is looked up after the answer, in the background."""
-    postbox.later(_mail_reset_link(open_db, postbox, settings, email, client_ip))
+    postbox.later(_mail_reset_link(open_db, lookups, postbox, settings, email, client_ip))
 
 
 async def _mail_reset_link(
     open_db: async_sessionmaker[AsyncSession],
+    lookups: Lookups,
     postbox: Postbox,
     settings: Settings,
     email: str,
     client_ip: str,
 ) -> None:
     async with open_db() as db:
-        if not await _may_mail(db, "reset", email, client_ip):
+        if not await _may_mail(lookups, "reset", email, client_ip):
             return
         user = await db.scalar(
             select(User).where(User.email == accounts.normalize_email(email), User.is_active)
@@ -153,7 +155,7 @@ async def reset_password(
     user = await db.get(User, found.user_id) if found else None
     if found is None or user is None or not user.is_active or user.email != found.email:
         raise InvalidLink
-    new_hash = await run_in_threadpool(passwords.hash_password, new_password)
+    new_hash = await passwords.in_turn(passwords.hash_password, new_password)
     if await mail_links.use(db, Purpose.PASSWORD_RESET, token) is None:
         raise InvalidLink  # used at the same moment by another request
     if user.email_verified_at is None:
@@ -183,23 +185,33 @@ async def password_changed(
 
 
 async def send_confirmation(
-    db: AsyncSession, postbox: Postbox, settings: Settings, user: User, client_ip: str | None
+    db: AsyncSession,
+    lookups: Lookups,
+    postbox: Postbox,
+    settings: Settings,
+    user_id: int,
+    address: str,
+    client_ip: str | None,
 ) -> None:
     """Mail a link confirming the account's address. Quietly sends nothing beyond the
     account's limit of confirmation mails."""
-    user_id, address = user.id, user.email
-    if await _may_mail(db, "confirm", address, client_ip):
+    if await _may_mail(lookups, "confirm", address, client_ip):
         await _mail_confirmation_link(db, postbox, settings, user_id, address, new_address=False)
 
 
 async def resend_confirmation(
-    db: AsyncSession, postbox: Postbox, settings: Settings, user_id: int, client_ip: str
+    db: AsyncSession,
+    lookups: Lookups,
+    postbox: Postbox,
+    settings: Settings,
+    user_id: int,
+    client_ip: str,
 ) -> None:
     """A new confirmation link, asked for by the signed-in owner, unless the address is
     confirmed already."""
     user = await db.get_one(User, user_id)
     if user.email_verified_at is None:
-        await send_confirmation(db, postbox, settings, user, client_ip)
+        await send_confirmation(db, lookups, postbox, settings, user.id, user.email, client_ip)
 
 
 async def _mail_confirmation_link(
@@ -224,12 +236,17 @@ async def _mail_confirmation_link(
 
 
 async def check_confirmed(
-    db: AsyncSession, postbox: Postbox, settings: Settings, user: User, client_ip: str
+    db: AsyncSession,
+    lookups: Lookups,
+    postbox: Postbox,
+    settings: Settings,
+    user: accounts.Account,
+    client_ip: str,
 ) -> None:
     """With EMAIL_VERIFICATION mandatory, an unconfirmed account may not sign in with its
     password: a new link is mailed and AddressNotConfirmed raised."""
-    if settings.email_verification == "mandatory" and user.email_verified_at is None:
-        await send_confirmation(db, postbox, settings, user, client_ip)
+    if settings.email_verification == "mandatory" and not user.email_verified:
+        await send_confirmation(db, lookups, postbox, settings, user.id, user.email, client_ip)
         events.record("sign_in.unconfirmed", user_id=user.id, client=client_ip)
         raise AddressNotConfirmed
 
@@ -245,6 +262,7 @@ async def confirmation_link(db: AsyncSession, token: str) -> tuple[int, str]:
 
 async def confirm_address(
     db: AsyncSession,
+    lookups: Lookups,
     token: str,
     signed_in: SignedIn | None,
     password: str | None,
@@ -260,7 +278,9 @@ async def confirm_address(
     if signed_in is None or signed_in.user_id != user.id:
         if not password:
             raise ProofNeeded
-        owner = await check_password(db, user.email, password, client_ip, purpose="confirm_address")
+        owner = await check_password(
+            lookups, user.email, password, client_ip, purpose="confirm_address"
+        )
         if owner.id != user.id:
             raise WrongCredentials
     used = await mail_links.use(db, Purpose.CONFIRM_ADDRESS, token)
@@ -284,6 +304,7 @@ async def confirm_address(
 
 async def request_address_change(
     db: AsyncSession,
+    lookups: Lookups,
     postbox: Postbox,
     settings: Settings,
     user_id: int,
@@ -300,7 +321,7 @@ async def request_address_change(
     current = (await db.get_one(User, user_id)).email
     if address == current:
         raise accounts.AccountError("That is already your address.", field="email")
-    if not await _may_mail(db, "confirm", current, client_ip):
+    if not await _may_mail(lookups, "confirm", current, client_ip):
         return address
     events.remember(db, "email.change_requested", user_id, client_ip)
     await db.commit()
@@ -316,14 +337,14 @@ async def request_address_change(
 
 
 async def reauthenticate(
-    db: AsyncSession, signed_in: SignedIn, password: str, client_ip: str
+    db: AsyncSession, lookups: Lookups, signed_in: SignedIn, password: str, client_ip: str
 ) -> None:
     """Prove again, with the password, that the signed-in user is at the keyboard: this sign-in
     counts as fresh for REAUTH_LIFETIME. Raises NoPassword, WrongCredentials or Throttled."""
     user = await db.get_one(User, signed_in.user_id)
     if user.password_hash is None:
         raise NoPassword
-    owner = await check_password(db, user.email, password, client_ip, purpose="reauthenticate")
+    owner = await check_password(lookups, user.email, password, client_ip, purpose="reauthenticate")
     if owner.id != signed_in.user_id:
         raise WrongCredentials
     await db.execute(

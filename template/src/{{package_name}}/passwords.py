@@ -1,8 +1,12 @@
 """Password hashing (argon2id) and the rules a new password must meet."""
 
+import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar, TypeVarTuple
 
+import anyio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -16,6 +20,28 @@ HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type
 MAX_LENGTH = 1024
 
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
+
+T = TypeVar("T")
+Args = TypeVarTuple("Args")
+
+
+def _cores() -> int:
+    """The CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+# Hashing keeps a core busy and holds HASHER.memory_cost KiB while it runs. More hashes at once
+# than there are cores would only take turns, pushing each other's memory out of the CPU's
+# cache, and a crowd of sign-ins would hold all that memory at once: the rest wait their turn.
+AT_ONCE = anyio.CapacityLimiter(_cores())
+
+
+async def in_turn(work: Callable[[*Args], T], *args: *Args) -> T:
+    """`work(*args)` (a hash or a verification) on a worker thread, off the event loop, once a
+    core is free for it."""
+    return await anyio.to_thread.run_sync(work, *args, limiter=AT_ONCE)
 
 
 def hash_password(password: str) -> str:

@@ -3,11 +3,11 @@ one by one, all but the current one, or all at once."""
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import clock
-from ..db import Lookups, Row
+from ..db import Lookups, Row, Statements
 from ..models import SignIn
 from . import events
 from .identity import SignedIn
@@ -65,8 +65,49 @@ async def end_sign_in_row(db: AsyncSession, signed_in: SignedIn) -> None:
     events.record("sign_out", user_id=signed_in.user_id, sign_in_id=signed_in.sign_in_id)
 
 
-async def prune_ended(db: AsyncSession, now: datetime) -> None:
-    """Delete every sign-in that has expired or idled out (not committed: the caller does)."""
-    await db.execute(
-        delete(SignIn).where(or_(SignIn.expires_at <= now, SignIn.idle_expires_at <= now))
+# Signing in runs these through db.Lookups too: see start.
+_PRUNE = delete(SignIn).where(
+    or_(SignIn.expires_at <= bindparam("now"), SignIn.idle_expires_at <= bindparam("now"))
+)
+_START = (
+    insert(SignIn)
+    .values(
+        user_id=bindparam("user_id"),
+        token_hash=bindparam("token_hash"),
+        created_at=bindparam("now"),
+        authenticated_at=bindparam("now"),
+        last_seen_at=bindparam("now"),
+        idle_expires_at=bindparam("idle_until"),
+        expires_at=bindparam("ends"),
+        user_agent=bindparam("user_agent"),
+        ip_address=bindparam("ip_address"),
     )
+    .returning(SignIn.id)
+)
+
+
+async def start(
+    statements: Statements,
+    *,
+    user_id: int,
+    token_hash: str,
+    now: datetime,
+    idle_until: datetime,
+    ends: datetime,
+    user_agent: str,
+    ip_address: str,
+) -> int:
+    """A new sign-in row, in the caller's transaction, after deleting every sign-in that has
+    expired or idled out; returns its id."""
+    await statements.run(_PRUNE, {"now": now})
+    params = {
+        "user_id": user_id,
+        "token_hash": token_hash,
+        "now": now,
+        "idle_until": idle_until,
+        "ends": ends,
+        "user_agent": user_agent[:400],
+        "ip_address": ip_address,
+    }
+    sign_in_id: int = (await statements.one(_START, params))[0]
+    return sign_in_id

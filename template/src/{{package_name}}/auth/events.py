@@ -7,9 +7,11 @@ the record's `event` and `details` too, so logging_config writes it as one key=v
 
 import logging
 
+from sqlalchemy import bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import clock
+from ..db import Statements
 from ..logging_config import logfmt
 from ..models import AccountEvent
 
@@ -28,3 +30,18 @@ def remember(
     export); added to `db`, committed by the caller."""
     record(event, user_id=user_id, client=client, **details)
     db.add(AccountEvent(user_id=user_id, event=event, ip_address=client, created_at=clock.now()))
+
+
+_KEEP = insert(AccountEvent).values(
+    user_id=bindparam("user_id"),
+    event=bindparam("event"),
+    ip_address=bindparam("client"),
+    created_at=bindparam("now"),
+)
+
+
+async def keep(statements: Statements, event: str, user_id: int, client: str = "") -> None:
+    """`remember`, in a transaction of the direct road (db.Lookups) rather than the ORM's."""
+    record(event, user_id=user_id, client=client)
+    params = {"user_id": user_id, "event": event, "client": client, "now": clock.now()}
+    await statements.run(_KEEP, params)

@@ -2,9 +2,12 @@
 
 Each attempt is counted before the slow argon2 work starts: one INSERT ... ON CONFLICT DO UPDATE
 per key, which refuses the attempt once the key is at its limit, committed before the password is
-checked. Concurrent requests, and several app processes on one database, each see the true count,
-so a limit holds exactly. An attempt that turns out not to be a failure is given back
+checked. Concurrent requests, and several app processes on one database, each see the true
+count, so a limit holds exactly. An attempt that turns out not to be a failure is given back
 (`give_back`), so the counts keep failures only.
+
+Every sign-in runs these statements, so they are built once and run on the database's direct
+road (db.Lookups), as the sign-in check's are.
 
 A key's window starts at its first counted attempt; when the window is over the count starts
 again. A refused attempt counts against nothing, so being refused on one key never fills another.
@@ -16,13 +19,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import bindparam, case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from .. import clock
 from ..accounts import normalize_email
-from ..db import upsert_into
+from ..db import Lookups, Statements
 from ..models import LoginThrottle
 
 
@@ -140,31 +144,12 @@ def registration_keys(client_ip: str) -> dict[str, Rule]:
     return {f"register:{client_id(client_ip)}": REGISTRATION}
 
 
-async def attempt(db: AsyncSession, keys: dict[str, Rule]) -> Attempt:
-    """Count an attempt against every key, committed; or raise Throttled, counting nothing."""
-    now = clock.now()
-    windows = {}
-    # Always in the same order, so two requests never wait for each other's row locks in a ring.
-    for key in sorted(keys):
-        started = await db.scalar(_count(db, key, keys[key], now))
-        if started is None:
-            await db.rollback()
-            raise Throttled(await _retry_after(db, keys, now))
-        windows[key] = started
-    # Last, and never waiting for a lock (SKIP LOCKED on PostgreSQL), so it cannot deadlock.
-    stale = select(LoginThrottle.key).where(LoginThrottle.window_started_at < now - FORGET_AFTER)
-    await db.execute(
-        delete(LoginThrottle).where(LoginThrottle.key.in_(stale.with_for_update(skip_locked=True)))
-    )
-    await db.commit()
-    return Attempt(keys, windows)
-
-
-def _count(db: AsyncSession, key: str, rule: Rule, now: datetime) -> ReturningInsert[datetime]:
+def _count(into: postgresql.Insert | sqlite.Insert) -> ReturningInsert[tuple[datetime]]:
     """Add one to the key's count and return its window's start, or return nothing if the key
-    is at its limit. A window that is over starts again at one."""
-    insert = upsert_into(db, LoginThrottle, {"key": key, "failures": 1, "window_started_at": now})
-    over = LoginThrottle.window_started_at <= now - rule.window
+    is at its limit (`limit`). A window that started at `window_over` or before is over: it
+    starts again at one."""
+    insert = into.values(key=bindparam("key"), failures=1, window_started_at=bindparam("now"))
+    over = LoginThrottle.window_started_at <= bindparam("window_over")
     return insert.on_conflict_do_update(
         index_elements=[LoginThrottle.key],
         set_={
@@ -173,38 +158,73 @@ def _count(db: AsyncSession, key: str, rule: Rule, now: datetime) -> ReturningIn
                 (over, insert.excluded.window_started_at), else_=LoginThrottle.window_started_at
             ),
         },
-        where=or_(over, LoginThrottle.failures < rule.limit),
+        where=or_(over, LoginThrottle.failures < bindparam("limit")),
     ).returning(LoginThrottle.window_started_at)
 
 
-async def _retry_after(db: AsyncSession, keys: dict[str, Rule], now: datetime) -> int:
-    """Seconds until every key that is at its limit has its window over."""
-    rows = await db.execute(
-        select(LoginThrottle.key, LoginThrottle.failures, LoginThrottle.window_started_at).where(
-            LoginThrottle.key.in_(keys)
-        )
+# In the SQL of each database (both have the upsert).
+_COUNT = {
+    "postgresql": _count(postgresql.insert(LoginThrottle)),
+    "sqlite": _count(sqlite.insert(LoginThrottle)),
+}
+# Last, and never waiting for a lock (SKIP LOCKED on PostgreSQL), so it cannot deadlock.
+_FORGET_STALE = delete(LoginThrottle).where(
+    LoginThrottle.key.in_(
+        select(LoginThrottle.key)
+        .where(LoginThrottle.window_started_at < bindparam("forget_before"))
+        .with_for_update(skip_locked=True)
     )
-    waits = [
-        (started + keys[key].window - now).total_seconds()
-        for key, failures, started in rows
-        if failures >= keys[key].limit
-    ]
+)
+_KEY = select(LoginThrottle.failures, LoginThrottle.window_started_at).where(
+    LoginThrottle.key == bindparam("key")
+)
+_SAME_WINDOW = (LoginThrottle.key == bindparam("key")) & (
+    LoginThrottle.window_started_at == bindparam("started")
+)
+_CLEAR = delete(LoginThrottle).where(_SAME_WINDOW)
+_TAKE_ONE_OFF = (
+    update(LoginThrottle)
+    .where(_SAME_WINDOW, LoginThrottle.failures > 0)
+    .values(failures=LoginThrottle.failures - 1)
+)
+
+
+async def attempt(lookups: Lookups, keys: dict[str, Rule]) -> Attempt:
+    """Count an attempt against every key, committed; or raise Throttled, counting nothing."""
+    now = clock.now()
+    count = _COUNT[lookups.engine.dialect.name]
+    windows = {}
+    try:
+        async with lookups.transaction() as statements:
+            # Always in the same order, so two requests never wait for each other's row locks
+            # in a ring.
+            for key in sorted(keys):
+                rule = keys[key]
+                params = {"key": key, "now": now, "window_over": now - rule.window}
+                row = await statements.first(count, params | {"limit": rule.limit})
+                if row is None:
+                    raise Throttled(0)
+                windows[key] = row[0]
+            await statements.run(_FORGET_STALE, {"forget_before": now - FORGET_AFTER})
+    except Throttled:
+        raise Throttled(await _retry_after(lookups, keys, now)) from None
+    return Attempt(keys, windows)
+
+
+async def _retry_after(lookups: Lookups, keys: dict[str, Rule], now: datetime) -> int:
+    """Seconds until every key that is at its limit has its window over."""
+    waits = []
+    for key, rule in keys.items():
+        row = await lookups.first(_KEY, {"key": key})
+        if row is not None and row[0] >= rule.limit:
+            waits.append((row[1] + rule.window - now).total_seconds())
     return max(1, math.ceil(max(waits, default=1)))
 
 
-async def give_back(db: AsyncSession, attempt: Attempt) -> None:
+async def give_back(statements: Statements, attempt: Attempt) -> None:
     """The attempt was no failure (a right password, or a form refused before any hashing): take
-    it off every count still in its window, and start again the counts a success clears."""
+    it off every count still in its window, and start again the counts a success clears. In the
+    caller's transaction (`Lookups.transaction`)."""
     for key in sorted(attempt.keys):
-        same_window = (LoginThrottle.key == key) & (
-            LoginThrottle.window_started_at == attempt.windows[key]
-        )
-        if attempt.keys[key].success_clears:
-            await db.execute(delete(LoginThrottle).where(same_window))
-        else:
-            await db.execute(
-                update(LoginThrottle)
-                .where(same_window, LoginThrottle.failures > 0)
-                .values(failures=LoginThrottle.failures - 1)
-            )
-    await db.commit()
+        params = {"key": key, "started": attempt.windows[key]}
+        await statements.run(_CLEAR if attempt.keys[key].success_clears else _TAKE_ONE_OFF, params)

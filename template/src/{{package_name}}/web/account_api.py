@@ -18,7 +18,7 @@ from ..auth.dependencies import FreshSignIn, MaybeSignedIn, SignedInUser, requir
 from ..auth.login import WrongCredentials, replace_password
 from ..auth.throttle import Throttled
 from ..characters import UsableStr
-from ..db import DB
+from ..db import DB, AppLookups
 from .request_info import client_ip
 
 public = APIRouter(prefix="/api")
@@ -74,7 +74,12 @@ async def forgot_password(request: Request, settings: AppSettings, body: ForgotI
     quick, either way."""
     resources = resources_of(request.app)
     await lifecycle.request_password_reset(
-        resources.open_db, resources.postbox, settings, body.email, client_ip(request)
+        resources.open_db,
+        resources.lookups,
+        resources.postbox,
+        settings,
+        body.email,
+        client_ip(request),
     )
     return ACCEPTED
 
@@ -96,10 +101,14 @@ async def reset_password(
 
 
 @public.post("/auth/email/verify", status_code=204)
-async def verify_email(request: Request, db: DB, user: MaybeSignedIn, body: VerifyIn) -> Response:
+async def verify_email(
+    request: Request, db: DB, lookups: AppLookups, user: MaybeSignedIn, body: VerifyIn
+) -> Response:
     """Confirm the address a link was sent to: signed in to its account, or with its password."""
     try:
-        await lifecycle.confirm_address(db, body.token, user, body.password, client_ip(request))
+        await lifecycle.confirm_address(
+            db, lookups, body.token, user, body.password, client_ip(request)
+        )
     except lifecycle.InvalidLink as error:
         raise HTTPException(400, str(error)) from None
     except lifecycle.ProofNeeded:
@@ -117,19 +126,26 @@ async def verify_email(request: Request, db: DB, user: MaybeSignedIn, body: Veri
 
 @router.post("/auth/email/verify/resend", status_code=202)
 async def resend_verification(
-    request: Request, db: DB, settings: AppSettings, postbox: AppPostbox, user: SignedInUser
+    request: Request,
+    db: DB,
+    lookups: AppLookups,
+    settings: AppSettings,
+    postbox: AppPostbox,
+    user: SignedInUser,
 ) -> Any:
-    await lifecycle.resend_confirmation(db, postbox, settings, user.user_id, client_ip(request))
+    await lifecycle.resend_confirmation(
+        db, lookups, postbox, settings, user.user_id, client_ip(request)
+    )
     return {"detail": "If your address is not confirmed yet, a new link is on its way."}
 
 
 @router.post("/auth/reauthenticate", status_code=204)
 async def reauthenticate(
-    request: Request, db: DB, user: SignedInUser, body: PasswordIn
+    request: Request, db: DB, lookups: AppLookups, user: SignedInUser, body: PasswordIn
 ) -> Response:
     """Confirm the password again: this sign-in may change the account for REAUTH_LIFETIME."""
     try:
-        await lifecycle.reauthenticate(db, user, body.password, client_ip(request))
+        await lifecycle.reauthenticate(db, lookups, user, body.password, client_ip(request))
     except lifecycle.NoPassword as error:
         raise HTTPException(400, str(error)) from None
     except WrongCredentials:
@@ -143,6 +159,7 @@ async def reauthenticate(
 async def change_password(
     request: Request,
     db: DB,
+    lookups: AppLookups,
     settings: AppSettings,
     postbox: AppPostbox,
     user: FreshSignIn,
@@ -152,6 +169,7 @@ async def change_password(
     try:
         await replace_password(
             db,
+            lookups,
             user.user_id,
             body.current_password,
             body.new_password,
@@ -172,6 +190,7 @@ async def change_password(
 async def change_email(
     request: Request,
     db: DB,
+    lookups: AppLookups,
     settings: AppSettings,
     postbox: AppPostbox,
     user: FreshSignIn,
@@ -180,7 +199,7 @@ async def change_email(
     """Mail a link to the new address; the address changes when it is used."""
     try:
         await lifecycle.request_address_change(
-            db, postbox, settings, user.user_id, body.new_email, client_ip(request)
+            db, lookups, postbox, settings, user.user_id, body.new_email, client_ip(request)
         )
     except accounts.AccountError as error:
         raise HTTPException(400, str(error)) from None

@@ -16,7 +16,7 @@ from ..auth import sign_ins
 from ..auth.dependencies import FreshSignIn, MaybeSignedIn, SignedInUser, require_sign_in
 from ..auth.login import WrongCredentials
 from ..auth.throttle import Throttled
-from ..db import DB
+from ..db import DB, AppLookups
 from ..models import User
 from . import flash
 from .pages import PAGE_METHODS, account_page, see_other, wait_in_words, with_retry_after
@@ -53,7 +53,12 @@ async def forgot_password(
         return render(request, "forgot_password.html", status_code=400, user=user, errors=errors)
     resources = resources_of(request.app)
     await lifecycle.request_password_reset(
-        resources.open_db, resources.postbox, settings, email, client_ip(request)
+        resources.open_db,
+        resources.lookups,
+        resources.postbox,
+        settings,
+        email,
+        client_ip(request),
     )
     return render(request, "mail_sent.html", user=user, address=email.strip(), reset=True)
 
@@ -161,12 +166,15 @@ async def verify_email_form(
 async def verify_email(
     request: Request,
     db: DB,
+    lookups: AppLookups,
     user: MaybeSignedIn,
     token: Annotated[str, Form()] = "",
     password: Annotated[str | None, Form()] = None,
 ) -> Response:
     try:
-        confirmed = await lifecycle.confirm_address(db, token, user, password, client_ip(request))
+        confirmed = await lifecycle.confirm_address(
+            db, lookups, token, user, password, client_ip(request)
+        )
     except lifecycle.InvalidLink as error:
         return render(request, "verify_email.html", status_code=400, user=user, error=str(error))
     except lifecycle.ProofNeeded:
@@ -189,9 +197,16 @@ async def verify_email(
 
 @router.post("/account/email/resend")
 async def resend_confirmation(
-    request: Request, db: DB, settings: AppSettings, postbox: AppPostbox, user: SignedInUser
+    request: Request,
+    db: DB,
+    lookups: AppLookups,
+    settings: AppSettings,
+    postbox: AppPostbox,
+    user: SignedInUser,
 ) -> Response:
-    await lifecycle.resend_confirmation(db, postbox, settings, user.user_id, client_ip(request))
+    await lifecycle.resend_confirmation(
+        db, lookups, postbox, settings, user.user_id, client_ip(request)
+    )
     return flash.redirect(
         request, "/account", "A new link is on its way to your address: open it to confirm."
     )
@@ -218,6 +233,7 @@ async def reauthenticate_form(
 async def reauthenticate(
     request: Request,
     db: DB,
+    lookups: AppLookups,
     user: SignedInUser,
     password: Annotated[str, Form()] = "",
     next: Annotated[str | None, Form()] = None,
@@ -238,7 +254,7 @@ async def reauthenticate(
         )
 
     try:
-        await lifecycle.reauthenticate(db, user, password, client_ip(request))
+        await lifecycle.reauthenticate(db, lookups, user, password, client_ip(request))
     except lifecycle.NoPassword as error:
         return again(400, str(error))
     except WrongCredentials:
@@ -255,6 +271,7 @@ async def reauthenticate(
 async def change_email(
     request: Request,
     db: DB,
+    lookups: AppLookups,
     settings: AppSettings,
     postbox: AppPostbox,
     user: FreshSignIn,
@@ -262,7 +279,7 @@ async def change_email(
 ) -> Response:
     try:
         await lifecycle.request_address_change(
-            db, postbox, settings, user.user_id, new_email, client_ip(request)
+            db, lookups, postbox, settings, user.user_id, new_email, client_ip(request)
         )
     except accounts.AccountError as error:
         errors = {"new_email": str(error)}

@@ -14,7 +14,7 @@ from ..auth.dependencies import SignedInUser, require_sign_in
 from ..auth.login import create_account
 from ..auth.throttle import Throttled
 from ..characters import UsableStr
-from ..db import DB
+from ..db import DB, AppLookups
 from .request_info import client_ip
 
 public = APIRouter(prefix="/api")
@@ -48,13 +48,20 @@ async def csrf_token(request: Request) -> JSONResponse:
 
 @public.post("/auth/register", status_code=201)
 async def register(
-    request: Request, db: DB, settings: AppSettings, postbox: AppPostbox, body: Credentials
+    request: Request,
+    db: DB,
+    lookups: AppLookups,
+    settings: AppSettings,
+    postbox: AppPostbox,
+    body: Credentials,
 ) -> UserOut:
     """Create an account and mail a link to confirm its address. It does not sign in: call
     /api/auth/login next."""
     min_length = settings.password_min_length
     try:
-        user = await create_account(db, body.email, body.password, min_length, client_ip(request))
+        user = await create_account(
+            db, lookups, body.email, body.password, min_length, client_ip(request)
+        )
     except accounts.EmailTaken as error:
         raise HTTPException(409, str(error)) from None
     except accounts.AccountError as error:
@@ -66,7 +73,9 @@ async def register(
             headers={"Retry-After": str(throttled.retry_after)},
         ) from None
     created = UserOut(id=user.id, email=user.email)
-    await lifecycle.send_confirmation(db, postbox, settings, user, client_ip(request))
+    await lifecycle.send_confirmation(
+        db, lookups, postbox, settings, user.id, user.email, client_ip(request)
+    )
     return created
 
 
