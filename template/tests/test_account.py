@@ -1,6 +1,7 @@
 """The account page: devices, revoking one, signing out everywhere, changing the password."""
 
 import hashlib
+from datetime import UTC, datetime
 
 from helpers import landing, parse_page, passphrase
 
@@ -53,6 +54,19 @@ def test_account_page_lists_the_email_and_every_device(new_browser, user, db):
         assert f"/account/sign-ins/{sign_in_id(db, browser.sign_in_token)}/revoke" in actions
     assert "/account/sign-out-everywhere" in actions
     assert "/account/password" in actions
+
+
+def test_account_page_says_when_each_device_signed_in(client, user, frozen_clock):
+    frozen_clock.now = datetime(2026, 3, 5, 7, 4, 9, tzinfo=UTC)
+    assert client.sign_in(user.email, user.password).status_code == 303
+    frozen_clock.advance(minutes=30)
+
+    response = client.get("/account")
+
+    signed_in_at = '<time datetime="2026-03-05T07:04:09+00:00">5 Mar 2026, 07:04 UTC</time>'
+    seen_at = '<time datetime="2026-03-05T07:34:09+00:00">5 Mar 2026, 07:34 UTC</time>'
+    assert signed_in_at in response.text
+    assert seen_at in response.text
 
 
 def test_v7_4_3_revoke_one_device(new_browser, user, db):
