@@ -1,10 +1,19 @@
-"""The ceiling: a plain FastAPI app with no middleware and one route, served like the others; and
-the same route sending the security headers every generated app sends (what they alone cost)."""
+"""The ceiling: a plain FastAPI app with no middleware and one route, served like the others; the
+same route sending the security headers every generated app sends (what they alone cost); and one
+that makes a single trivial PostgreSQL query (what one round trip to the database alone costs, on
+this machine: the most any per-request lookup on PostgreSQL can reach)."""
+
+import os
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 app = FastAPI()
+# Set by run.py when a PostgreSQL variant is measured (this app then runs with its Python, which
+# has psycopg, the generated apps' driver).
+POSTGRES = os.environ.get("BENCH_POSTGRES_DATABASE", "")
+idle: list[Any] = []  # psycopg cursors, each on a connection kept open
 
 # As a generated app's web/security.py sends them over plain HTTP (no HSTS), pages' Cache-Control
 # included.
@@ -29,3 +38,18 @@ async def health() -> dict[str, str]:
 @app.get("/healthz-with-headers")
 async def health_with_headers() -> JSONResponse:
     return JSONResponse({"status": "ok"}, headers=SECURITY_HEADERS)
+
+
+@app.get("/one-query")
+async def one_query() -> dict[str, str]:
+    import psycopg  # here: only a PostgreSQL variant's Python has it
+
+    if idle:
+        cursor = idle.pop()
+    else:
+        connection = await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True)
+        cursor = connection.cursor()
+    await cursor.execute("SELECT 'ok'", prepare=True)
+    row = await cursor.fetchone()
+    idle.append(cursor)
+    return {"status": row[0] if row else ""}

@@ -127,6 +127,7 @@ PER = "\N{DIVISION SIGN}"
 AT_LEAST = "\N{GREATER-THAN OR EQUAL TO}"
 PEER = "fastapi-users 15"
 HEADERS_ROW = "plain FastAPI sending the apps' security headers"
+QUERY_ROW = "plain FastAPI making one PostgreSQL query (the most a lookup there can reach)"
 ACCOUNT_GOAL = 0.25
 BARE_GOAL = 0.9
 SIGN_IN_GOAL = 0.9
@@ -643,6 +644,9 @@ def print_table(
         f"| {HEADERS_ROW} | {headers_bare:,.0f} | {fmt(ratio(HEADERS_ROW, 'bare', 'plain'))} "
         "| | | |"
     )
+    if (QUERY_ROW, "me") in rates:
+        plain_rate = statistics.median(rates[(QUERY_ROW, "bare")])
+        print(f"| {QUERY_ROW} | {plain_rate:,.0f} | | {fmt(ratio(QUERY_ROW, 'me'))} | | |")
     if peer:
         bare = statistics.median(rates[(PEER, "bare")])
         print(
@@ -717,7 +721,13 @@ def main() -> None:
         for variant in variants:
             port += 1
             apps.append(start_variant(variant, workdir, port, args.postgres, args.authgen))
-        ceiling_python = apps[0].python if apps else Path(sys.executable)
+        # With a PostgreSQL variant, the plain app runs with its Python (it has psycopg), and
+        # measures one query alone too.
+        on_postgres = [app for app, variant in zip(apps, variants, strict=True) if variant.postgres]
+        ceiling_python = (on_postgres or apps)[0].python if apps else Path(sys.executable)
+        ceiling_env = project_env()
+        if on_postgres:
+            ceiling_env["BENCH_POSTGRES_DATABASE"] = f"{args.postgres.rstrip('/')}/postgres"
         ceiling_server = serve(
             "bare-fastapi",
             ceiling_python,
@@ -725,15 +735,18 @@ def main() -> None:
             8300,
             BENCH,
             workdir,
-            project_env(),
+            ceiling_env,
             app_dir=BENCH,
         )
         ceiling = Target(ceiling_server.url + "/healthz")
+        one_query = Target(ceiling_server.url + "/one-query") if on_postgres else None
         peer = None if args.no_peer else start_peer(workdir, 8299)
         loaded = [*apps, peer] if peer else apps
 
         log("warming up")
         measure.warm(ceiling)
+        if one_query:
+            measure.warm(one_query)
         for app in loaded:
             for target in (app.bare, app.me, app.account):
                 if target:
@@ -748,6 +761,9 @@ def main() -> None:
             log(f"round {round_number} of {args.rounds}")
             rates.setdefault((HEADERS_ROW, "plain"), []).append(measure(ceiling))
             rates.setdefault((HEADERS_ROW, "bare"), []).append(measure(with_headers))
+            if one_query:
+                rates.setdefault((QUERY_ROW, "bare"), []).append(measure(ceiling))
+                rates.setdefault((QUERY_ROW, "me"), []).append(measure(one_query))
             for app in loaded:
                 rates.setdefault((app.name, "plain"), []).append(measure(ceiling))
                 for kind, target in (("bare", app.bare), ("me", app.me), ("account", app.account)):

@@ -67,6 +67,15 @@ def test_me_answers_401_json_when_not_signed_in(client):
     assert isinstance(response.json()["detail"], str)
 
 
+def test_routes_for_signed_in_users_refuse_before_reading_the_body(client):
+    # Someone not signed in learns nothing of what the route expects of its body.
+    headers = {"Content-Type": "application/json", "X-CSRF-Token": client.csrf_token()}
+    response = client.post("/api/account/password", content=b"{not json", headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Not signed in."
+
+
 def test_login_with_a_wrong_password_answers_401(client, user):
     response = client.api_login(user.email, user.password + "!")
 

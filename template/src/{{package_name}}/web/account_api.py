@@ -7,14 +7,14 @@ account take `FreshSignIn` (a 403 `reauthentication_required` asks for the passw
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from .. import accounts, lifecycle
 from ..app_state import AppPostbox, AppSettings, resources_of
 from ..auth import sign_ins
-from ..auth.dependencies import FreshSignIn, MaybeSignedIn, SignedInUser, require_sign_in
+from ..auth.dependencies import FreshSignIn, MaybeSignedIn, SignedInUser, SignInRequired
 from ..auth.login import WrongCredentials, replace_password
 from ..auth.throttle import Throttled
 from ..characters import UsableStr
@@ -22,7 +22,7 @@ from ..db import DB, AppLookups
 from .request_info import client_ip
 
 public = APIRouter(prefix="/api")
-router = APIRouter(prefix="/api", dependencies=[Depends(require_sign_in)])
+router = APIRouter(prefix="/api", route_class=SignInRequired)
 
 # A mailed token is 43 characters; anything much longer is no token of ours.
 Token = Annotated[str, Field(min_length=1, max_length=200)]

@@ -7,13 +7,13 @@ their own page; links from the mail only show a form (GET changes nothing).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import accounts, lifecycle
 from ..app_state import AppPostbox, AppSettings, resources_of
 from ..auth import sign_ins
-from ..auth.dependencies import FreshSignIn, MaybeSignedIn, SignedInUser, require_sign_in
+from ..auth.dependencies import FreshSignIn, MaybeSignedIn, SignedInUser, SignInRequired
 from ..auth.login import WrongCredentials
 from ..auth.throttle import Throttled
 from ..db import DB, AppLookups
@@ -26,7 +26,7 @@ from .request_info import client_ip
 
 # Pages are not part of the JSON API's schema (/api/openapi.json).
 public = APIRouter(include_in_schema=False)
-router = APIRouter(dependencies=[Depends(require_sign_in)], include_in_schema=False)
+router = APIRouter(route_class=SignInRequired, include_in_schema=False)
 
 
 def too_many(throttled: Throttled) -> str:

@@ -3,14 +3,14 @@
 Routes on `router` require a signed-in user; `public` is the opt-out.
 """
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from .. import accounts, lifecycle
 from ..app_state import AppPostbox, AppSettings
 from ..auth import csrf
-from ..auth.dependencies import SignedInUser, require_sign_in
+from ..auth.dependencies import SignedInUser, SignInRequired
 from ..auth.login import create_account
 from ..auth.throttle import Throttled
 from ..characters import UsableStr
@@ -18,7 +18,7 @@ from ..db import DB, AppLookups
 from .request_info import client_ip
 
 public = APIRouter(prefix="/api")
-router = APIRouter(prefix="/api", dependencies=[Depends(require_sign_in)])
+router = APIRouter(prefix="/api", route_class=SignInRequired)
 probes = APIRouter()
 
 

@@ -25,15 +25,12 @@ def field_invalid(context: Context, name: str) -> str:
 @pass_context
 def field_state(context: Context, name: str, hint: str | None = None) -> Markup:
     errors = _errors(context)
-    message = errors.get(name)
-    described_by = ([hint] if hint else []) + ([f"{name}-error"] if message else [])
-    attributes = Markup()
-    if described_by:
-        attributes += Markup(' aria-describedby="%s"') % " ".join(described_by)
-    if message:
-        attributes += Markup(' aria-invalid="true"')
-        if name == next(iter(errors)):
-            attributes += Markup(" autofocus")
+    if not errors.get(name):  # as most fields are, every time a form is first shown
+        return Markup(' aria-describedby="%s"') % hint if hint else Markup()
+    described_by = f"{hint} {name}-error" if hint else f"{name}-error"
+    attributes = Markup(' aria-describedby="%s" aria-invalid="true"') % described_by
+    if name == next(iter(errors)):
+        attributes += Markup(" autofocus")
     return attributes
 
 

@@ -51,7 +51,7 @@ class ClientAddressMiddleware:
             # Not an IP address (a test client's name, a socket path): kept, but never too long.
             return str(host)[:MAX_ADDRESS_LENGTH], port
         if not self.trusts(address):
-            return str(address), port
+            return written(address), port
         client = address
         for entry in reversed(forwarded_for(scope)):
             hop = parse_address(entry)
@@ -60,10 +60,17 @@ class ClientAddressMiddleware:
             client = hop
             if not self.trusts(hop):
                 break
-        return str(client), (port if client == address else 0)
+        return written(client), (port if client == address else 0)
 
     def trusts(self, address: IPAddress) -> bool:
         return any(address in network for network in self.trusted_proxies)
+
+
+@lru_cache(maxsize=1024)
+def written(address: IPAddress) -> str:
+    """`address` in its standard form; kept, as it takes longer than the rest of a request's
+    decision."""
+    return str(address)
 
 
 def forwarded_for(scope: Scope) -> list[str]:
