@@ -27,7 +27,8 @@ PLAIN_NAME_PARTS = {"{{package_name}}", "{{_copier_conf.answers_file}}.jinja"}
 STRATEGY_SEAM = {
     "current_sign_in": "async def current_sign_in(request: Request) -> SignedIn | None",
     "start_sign_in": (
-        "async def start_sign_in(request: Request, response: Response, user_id: int) -> None"
+        "async def start_sign_in(request: Request, response: Response, user_id: int, *, "
+        "method: str) -> None"
     ),
     "end_sign_in": (
         "async def end_sign_in(db: AsyncSession, request: Request, response: Response, "

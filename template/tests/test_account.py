@@ -69,6 +69,26 @@ def test_account_page_says_when_each_device_signed_in(client, user, frozen_clock
     assert seen_at in response.text
 
 
+def test_account_page_says_how_each_device_signed_in(new_browser, user, db):
+    laptop = new_browser(user_agent=FIREFOX)
+    assert laptop.sign_in(user.email, user.password).status_code == 303
+    phone = new_browser(user_agent=IPHONE)
+    assert phone.api_login(user.email, user.password).status_code == 200
+    signed_in_with = " with a password</span>"
+
+    both = laptop.get("/account").text
+    # A sign-in made before its method was kept (migration 0008) says nothing of it.
+    db.execute("UPDATE sign_ins SET method = NULL WHERE id = (SELECT max(id) FROM sign_ins)")
+    one = laptop.get("/account").text
+
+    assert [row[0] for row in db.rows("SELECT method FROM sign_ins ORDER BY id")] == [
+        "password",
+        None,
+    ]
+    assert both.count(signed_in_with) == 2
+    assert one.count(signed_in_with) == 1
+
+
 def test_v7_4_3_revoke_one_device(new_browser, user, db):
     laptop, phone = two_devices(new_browser, user)
     phone_id = sign_in_id(db, phone.sign_in_token)

@@ -154,13 +154,14 @@ def test_a_google_sign_in_is_an_ordinary_sign_in(new_browser, provider, google_u
     sign_in_with_google(laptop, provider, google_user.subject)
     sign_in_with_google(phone, provider, google_user.subject)
 
-    devices = parse_page(laptop.get("/account").text)
-    revoke = [form.action for form in devices.forms if form.action.endswith("/revoke")]
+    page = laptop.get("/account").text
+    revoke = [form.action for form in parse_page(page).forms if form.action.endswith("/revoke")]
     signed_out = laptop.sign_out()
     token = phone.sign_in_token
     everywhere = phone.submit("/account", "/account/sign-out-everywhere")
 
     assert len(revoke) == 2
+    assert page.count(" with Google</span>") == 2
     assert landing(signed_out) == "/"
     assert laptop.me().status_code == 401
     assert landing(everywhere) == "/login"

@@ -14,7 +14,14 @@ from .identity import SignedIn
 
 # Read through db.Lookups (no ORM): the account page lists these on every visit.
 _ACTIVE = (
-    select(SignIn.id, SignIn.user_agent, SignIn.ip_address, SignIn.created_at, SignIn.last_seen_at)
+    select(
+        SignIn.id,
+        SignIn.user_agent,
+        SignIn.ip_address,
+        SignIn.method,
+        SignIn.created_at,
+        SignIn.last_seen_at,
+    )
     .where(SignIn.user_id == bindparam("user_id"))
     .where(SignIn.expires_at > bindparam("now"), SignIn.idle_expires_at > bindparam("now"))
     .order_by(SignIn.last_seen_at.desc())
@@ -23,7 +30,7 @@ _ACTIVE = (
 
 async def active_sign_ins(lookups: Lookups, user_id: int) -> list[Row]:
     """The user's sign-ins that have not ended, the most recently used first, each as
-    (id, user_agent, ip_address, created_at, last_seen_at)."""
+    (id, user_agent, ip_address, method, created_at, last_seen_at)."""
     return await lookups.all(_ACTIVE, {"user_id": user_id, "now": clock.now()})
 
 
@@ -81,6 +88,7 @@ _START = (
         expires_at=bindparam("ends"),
         user_agent=bindparam("user_agent"),
         ip_address=bindparam("ip_address"),
+        method=bindparam("method"),
     )
     .returning(SignIn.id)
 )
@@ -96,9 +104,10 @@ async def start(
     ends: datetime,
     user_agent: str,
     ip_address: str,
+    method: str,
 ) -> int:
     """A new sign-in row, in the caller's transaction, after deleting every sign-in that has
-    expired or idled out; returns its id."""
+    expired or idled out; returns its id. `method` says how the user signed in."""
     await statements.run(_PRUNE, {"now": now})
     params = {
         "user_id": user_id,
@@ -108,6 +117,7 @@ async def start(
         "ends": ends,
         "user_agent": user_agent[:400],
         "ip_address": ip_address,
+        "method": method,
     }
     sign_in_id: int = (await statements.one(_START, params))[0]
     return sign_in_id

@@ -12,6 +12,9 @@ from ..db import Lookups
 from ..models import User
 from . import events, throttle
 
+# How a sign-in made with a password is listed among the user's devices (sign_ins.method).
+PASSWORD = "password"  # noqa: S105 (a way of signing in, not a password)
+
 
 class WrongCredentials(Exception):
     """The same answer for an unknown email and a wrong password."""

@@ -128,7 +128,7 @@ async def finish_sign_in(
 ) -> Response:
     user, created = await google.user_for_sign_in(db, identity)
     response = RedirectResponse(safe_next(flow.next), status_code=303)
-    await sign_ins.start_sign_in(request, response, user.id)
+    await sign_ins.start_sign_in(request, response, user.id, method=google.PROVIDER)
     events.record("google.sign_in", user_id=user.id, new_account=created, client=client_ip(request))
     return response
 
