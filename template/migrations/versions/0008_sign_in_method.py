@@ -1,4 +1,5 @@
-"""How each sign-in was made (`sign_ins.method`: "password", "google"), for the device list.
+"""How each sign-in was made (`sign_ins.method`: "password", or a sign-in provider's name), for the
+device list.
 
 Sign-ins made before this revision keep no record of it (NULL), and the list says nothing about
 them; they end in time like every other.
