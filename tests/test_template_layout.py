@@ -112,11 +112,16 @@ def signatures(module: Path) -> dict[str, str]:
             "_"
         ):
             prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-            arguments = ", ".join(
-                f"{argument.arg}: {ast.unparse(argument.annotation)}"
-                for argument in node.args.args
-                if argument.annotation is not None
-            )
+            written = [
+                [
+                    f"{argument.arg}: {ast.unparse(argument.annotation)}"
+                    for argument in kind
+                    if argument.annotation is not None
+                ]
+                for kind in (node.args.args, node.args.kwonlyargs)
+            ]
+            positional, keyword_only = written
+            arguments = ", ".join([*positional, *(["*", *keyword_only] if keyword_only else [])])
             result = ast.unparse(node.returns) if node.returns else "None"
             found[node.name] = f"{prefix} {node.name}({arguments}) -> {result}"
     return found
