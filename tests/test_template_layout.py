@@ -103,6 +103,15 @@ def test_the_variant_map_entries_render_empty_for_the_answers_they_serve(
     assert google_only.isdisjoint(jwt)
 
 
+def annotated(arguments: list[ast.arg]) -> list[str]:
+    """Each annotated argument as `name: type`."""
+    return [
+        f"{argument.arg}: {ast.unparse(argument.annotation)}"
+        for argument in arguments
+        if argument.annotation is not None
+    ]
+
+
 def signatures(module: Path) -> dict[str, str]:
     """The public functions of a module, each as `def name(args) -> result` (no defaults)."""
     tree = ast.parse(module.read_text(encoding="utf-8"))
@@ -112,16 +121,10 @@ def signatures(module: Path) -> dict[str, str]:
             "_"
         ):
             prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-            written = [
-                [
-                    f"{argument.arg}: {ast.unparse(argument.annotation)}"
-                    for argument in kind
-                    if argument.annotation is not None
-                ]
-                for kind in (node.args.args, node.args.kwonlyargs)
-            ]
-            positional, keyword_only = written
-            arguments = ", ".join([*positional, *(["*", *keyword_only] if keyword_only else [])])
+            written = annotated(node.args.args)
+            if keyword_only := annotated(node.args.kwonlyargs):
+                written += ["*", *keyword_only]
+            arguments = ", ".join(written)
             result = ast.unparse(node.returns) if node.returns else "None"
             found[node.name] = f"{prefix} {node.name}({arguments}) -> {result}"
     return found
