@@ -8,12 +8,14 @@ from authgen import answers, questions
 from authgen.errors import AnswersError
 from conftest import RENDERABLE, REPO
 
-# Section 2 of the contract: key -> (type, allowed values or None, default, only for jwt).
+# Sections 2 and 5 of the contract: key -> (type, allowed values or None, default, only for jwt).
 CONTRACT = {
     "project_name": ("str", None, "My App", False),
     "auth_strategy": ("str", ["sessions", "jwt"], "sessions", False),
     "database": ("str", ["sqlite", "postgresql"], "sqlite", False),
     "google_oauth": ("bool", None, True, False),
+    # Section 5: a second factor.
+    "totp": ("bool", None, True, False),
     "password_min_length": ("int", None, 15, False),
     "jwt_algorithm": ("str", ["EdDSA", "HS256"], "EdDSA", True),
     "jwt_revocation": ("str", ["on_refresh", "every_request"], "on_refresh", True),

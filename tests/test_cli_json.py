@@ -27,6 +27,7 @@ def test_success_object(
         "auth_strategy": "sessions",
         "database": "postgresql",
         "google_oauth": False,
+        "totp": False,
         "password_min_length": 15,
     }
     assert payload["next_steps"] == [
@@ -58,10 +59,10 @@ def test_answers_error_object(cli: Callable[..., Result], tmp_path: Path) -> Non
         {
             "key": "colour",
             "given": "red",
-            "allowed": "project_name, auth_strategy, database, google_oauth, "
+            "allowed": "project_name, auth_strategy, database, google_oauth, totp, "
             "password_min_length, jwt_algorithm, jwt_revocation",
             "message": 'colour: unknown key (given "red"); allowed keys: project_name, '
-            "auth_strategy, database, google_oauth, password_min_length, jwt_algorithm, "
+            "auth_strategy, database, google_oauth, totp, password_min_length, jwt_algorithm, "
             "jwt_revocation",
         },
         {

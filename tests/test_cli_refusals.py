@@ -13,7 +13,7 @@ import pytest
 from authgen.cli import main
 from conftest import RENDERABLE, Result, as_sets, run_authgen
 
-ALL_KEYS = "project_name, auth_strategy, database, google_oauth, password_min_length, "
+ALL_KEYS = "project_name, auth_strategy, database, google_oauth, totp, password_min_length, "
 ALL_KEYS += "jwt_algorithm, jwt_revocation"
 
 

@@ -45,6 +45,13 @@ CHOICE_HELP: dict[str, dict[object, str]] = {
         False: "Email and password only. Google can be added later: "
         "authgen update --set google_oauth=true.",
     },
+    "totp": {
+        True: "After the password (or Google), users who turned it on type a six-digit code from "
+        "an app on their phone. A phished or leaked password alone no longer opens the account; "
+        "recovery codes, each usable once, stand in for a lost phone.",
+        False: "The password (or Google) alone signs in. A second factor can be added later: "
+        "authgen update --set totp=true.",
+    },
     "jwt_algorithm": {
         "EdDSA": "A private key signs and a public key verifies (served at "
         "/.well-known/jwks.json): other services can check tokens but never make them.",

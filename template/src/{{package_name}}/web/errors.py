@@ -58,12 +58,12 @@ async def reauthentication_required(request: Request, _: Exception) -> Response:
     if is_api(request):
         body = {
             "error": "reauthentication_required",
-            "detail": "Please confirm your password first: POST /api/auth/reauthenticate.",
+            "detail": "Please confirm it's you first: POST /api/auth/reauthenticate.",
         }
         return JSONResponse(body, status_code=403)
     # A form posted from the account page goes back there after the password is confirmed.
     target = request.url.path if request.method == "GET" else "/account"
-    message = "Please confirm your password to continue."
+    message = "Please confirm it's you to continue."
     return flash.redirect(request, f"/reauthenticate?next={quote(target, safe='/')}", message)
 
 
