@@ -633,6 +633,17 @@ def test_keyboard_only(served: Served, browser: "sync_api.Browser") -> None:
         context.close()
 
 
+def sign_out_and_give_the_password(page: "sync_api.Page", base_url: str, email: str) -> None:
+    """Sign out, then give the password on the sign-in page of an account with an authenticator
+    app: the browser lands on the second step."""
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/login/code")
+
+
 def test_authenticator_app(served: Served, browser: "sync_api.Browser") -> None:
     """Turn on two-step sign-in from the account page (its QR code drawn on the server), sign in
     with a code from the app, then with a recovery code: all without JavaScript."""
@@ -665,12 +676,7 @@ def test_authenticator_app(served: Served, browser: "sync_api.Browser") -> None:
 
         # The password alone is no longer enough: the next step asks for the code. (The code
         # just used is spent; the app's next one is accepted a little early.)
-        page.get_by_role("button", name="Sign out", exact=True).click()
-        page.goto(f"{base_url}/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{base_url}/login/code")
+        sign_out_and_give_the_password(page, base_url, email)
         expect(page.get_by_text("You are signed in")).to_have_count(0)
         page.get_by_label("Code", exact=True).fill("000000")
         page.get_by_role("button", name="Sign in").click()
@@ -683,12 +689,7 @@ def test_authenticator_app(served: Served, browser: "sync_api.Browser") -> None:
         expect(devices(page).first).to_contain_text("with a password and a code")
 
         # A lost phone: a recovery code stands in, once.
-        page.get_by_role("button", name="Sign out", exact=True).click()
-        page.goto(f"{base_url}/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{base_url}/login/code")
+        sign_out_and_give_the_password(page, base_url, email)
         page.get_by_label("Code", exact=True).fill(recovery_codes[0])
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_text(f"You are signed in as {email}")).to_be_visible()
