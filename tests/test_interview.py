@@ -35,6 +35,7 @@ HELP_ME_DECIDE = DOWN + DOWN + ENTER
 COMPARISON = DOWN + DOWN + DOWN + ENTER
 SQLITE = ENTER
 NO_GOOGLE = DOWN + ENTER  # "No" (the pointer starts on the default)
+NO_TOTP = NO_PASSKEYS = DOWN + ENTER
 PASSWORD = ENTER
 YES, NO = ENTER, DOWN + ENTER  # a yes/no fact (no default: the pointer starts on Yes)
 PAGES, API, BOTH = ENTER, DOWN + ENTER, DOWN + DOWN + ENTER
@@ -61,12 +62,16 @@ def interviewed(
 
 
 def test_every_default_gives_a_sessions_project() -> None:
-    result, text = interviewed(ENTER, SESSIONS, SQLITE, NO_GOOGLE, PASSWORD, RENDER)
+    result, text = interviewed(
+        ENTER, SESSIONS, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, RENDER
+    )
     assert result.given == {
         "project_name": "My App",
         "auth_strategy": "sessions",
         "database": "sqlite",
         "google_oauth": False,
+        "totp": False,
+        "passkeys": False,
         "password_min_length": 15,
     }
     assert result.decision is None
@@ -75,13 +80,24 @@ def test_every_default_gives_a_sessions_project() -> None:
 
 def test_jwt_asks_its_follow_ups() -> None:
     result, text = interviewed(
-        NAME, JWT, SQLITE, NO_GOOGLE, PASSWORD, DOWN + ENTER, DOWN + ENTER, RENDER
+        NAME,
+        JWT,
+        SQLITE,
+        NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
+        PASSWORD,
+        DOWN + ENTER,
+        DOWN + ENTER,
+        RENDER,
     )
     assert result.given == {
         "project_name": "Acme Portal",
         "auth_strategy": "jwt",
         "database": "sqlite",
         "google_oauth": False,
+        "totp": False,
+        "passkeys": False,
         "password_min_length": 15,
         "jwt_algorithm": "HS256",
         "jwt_revocation": "every_request",
@@ -93,8 +109,12 @@ def test_jwt_asks_its_follow_ups() -> None:
 
 def test_the_interview_asks_exactly_copier_ymls_questions() -> None:
     """The interview, the schema and copier.yml ask the same keys (the drift check)."""
-    sessions, _ = interviewed(ENTER, SESSIONS, SQLITE, NO_GOOGLE, PASSWORD, RENDER)
-    jwt, _ = interviewed(ENTER, JWT, SQLITE, NO_GOOGLE, PASSWORD, ENTER, ENTER, RENDER)
+    sessions, _ = interviewed(
+        ENTER, SESSIONS, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, RENDER
+    )
+    jwt, _ = interviewed(
+        ENTER, JWT, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, ENTER, ENTER, RENDER
+    )
     assert list(jwt.given) == ASKED
     assert list(sessions.given) == [key for key in ASKED if key not in JWT_ONLY]
     properties = schema.answers_schema(TEMPLATE)["properties"]
@@ -103,7 +123,9 @@ def test_the_interview_asks_exactly_copier_ymls_questions() -> None:
 
 
 def test_every_question_is_explained_before_it_is_asked() -> None:
-    _, text = interviewed(ENTER, JWT, SQLITE, NO_GOOGLE, PASSWORD, ENTER, ENTER, RENDER)
+    _, text = interviewed(
+        ENTER, JWT, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, ENTER, ENTER, RENDER
+    )
     flat = " ".join(text.split())
     for question in TEMPLATE.questions:
         if not question.computed:
@@ -119,6 +141,8 @@ def test_typed_answers_are_checked_by_copier_ymls_rules() -> None:
         SESSIONS,
         SQLITE,
         NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
         CLEAR + "7" + ENTER,  # refused: below 8
         CLEAR + "twelve" + ENTER,  # refused: not a number
         CLEAR + "12" + ENTER,
@@ -131,7 +155,19 @@ def test_typed_answers_are_checked_by_copier_ymls_rules() -> None:
 def test_help_me_decide_then_accept() -> None:
     """The recommendation's follow-ups are taken too, so they are not asked."""
     result, text = interviewed(
-        NAME, HELP_ME_DECIDE, YES, YES, NO, API, ENTER, SQLITE, NO_GOOGLE, PASSWORD, RENDER
+        NAME,
+        HELP_ME_DECIDE,
+        YES,
+        YES,
+        NO,
+        API,
+        ENTER,
+        SQLITE,
+        NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
+        PASSWORD,
+        RENDER,
     )
     assert result.given["auth_strategy"] == "jwt"
     assert result.given["jwt_algorithm"] == "EdDSA"
@@ -161,6 +197,8 @@ def test_help_me_decide_then_pick_the_other() -> None:
         DOWN + ENTER,  # "Use jwt instead" of the recommended sessions
         SQLITE,
         NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
         PASSWORD,
         ENTER,  # jwt_algorithm, asked since nothing recommended one
         ENTER,  # jwt_revocation
@@ -186,6 +224,8 @@ def test_help_me_decide_can_go_back() -> None:
         SESSIONS,
         SQLITE,
         NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
         PASSWORD,
         RENDER,
     )
@@ -195,7 +235,17 @@ def test_help_me_decide_can_go_back() -> None:
 
 def test_the_full_comparison_can_be_read_first() -> None:
     result, text = interviewed(
-        NAME, COMPARISON, JWT, SQLITE, NO_GOOGLE, PASSWORD, ENTER, ENTER, RENDER
+        NAME,
+        COMPARISON,
+        JWT,
+        SQLITE,
+        NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
+        PASSWORD,
+        ENTER,
+        ENTER,
+        RENDER,
     )
     assert result.given["auth_strategy"] == "jwt"
     assert "Where the state lives" in text
@@ -204,7 +254,19 @@ def test_the_full_comparison_can_be_read_first() -> None:
 
 def test_the_summary_lists_the_answers_and_the_reasons() -> None:
     result, text = interviewed(
-        NAME, HELP_ME_DECIDE, NO, NO, NO, BOTH, ENTER, SQLITE, NO_GOOGLE, PASSWORD, RENDER
+        NAME,
+        HELP_ME_DECIDE,
+        NO,
+        NO,
+        NO,
+        BOTH,
+        ENTER,
+        SQLITE,
+        NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
+        PASSWORD,
+        RENDER,
     )
     summary = text.split("Summary:")[1]
     for key, value in result.given.items():
@@ -217,7 +279,7 @@ def test_the_summary_lists_the_answers_and_the_reasons() -> None:
 def test_the_summary_goes_back_to_change_an_answer() -> None:
     """Switching to jwt asks its follow-ups; switching back drops them."""
     to_jwt, _ = interviewed(
-        NAME, SESSIONS, SQLITE, NO_GOOGLE, PASSWORD,
+        NAME, SESSIONS, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD,
         CHANGE, DOWN + ENTER,  # which answer: auth_strategy (the second)
         JWT, ENTER, DOWN + ENTER,  # the follow-ups, now asked
         RENDER,
@@ -225,7 +287,7 @@ def test_the_summary_goes_back_to_change_an_answer() -> None:
     assert to_jwt.given["auth_strategy"] == "jwt"
     assert to_jwt.given["jwt_revocation"] == "every_request"
     back, _ = interviewed(
-        NAME, JWT, SQLITE, NO_GOOGLE, PASSWORD, ENTER, ENTER,
+        NAME, JWT, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, ENTER, ENTER,
         CHANGE, DOWN + ENTER, UP + ENTER,  # the pointer starts on the current answer, jwt
         CHANGE, ENTER, CLEAR + "Other Name" + ENTER,
         RENDER,
@@ -235,14 +297,17 @@ def test_the_summary_goes_back_to_change_an_answer() -> None:
         "auth_strategy": "sessions",
         "database": "sqlite",
         "google_oauth": False,
+        "totp": False,
+        "passkeys": False,
         "password_min_length": 15,
     }
 
 
 def test_changing_a_follow_up_is_noted_against_the_recommendation() -> None:
     result, _ = interviewed(
-        NAME, HELP_ME_DECIDE, YES, NO, NO, API, ENTER, SQLITE, NO_GOOGLE, PASSWORD,
-        CHANGE, DOWN * 6 + ENTER,  # jwt_revocation, the seventh answer
+        NAME, HELP_ME_DECIDE, YES, NO, NO, API, ENTER,
+        SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD,
+        CHANGE, DOWN * 8 + ENTER,  # jwt_revocation, the ninth answer
         UP + ENTER,  # on_refresh instead of the recommended every_request (the pointer's)
         RENDER,
     )  # fmt: skip
@@ -255,7 +320,9 @@ def test_changing_a_follow_up_is_noted_against_the_recommendation() -> None:
 
 def test_team_defaults_are_the_offered_defaults() -> None:
     team = {"database": "postgresql", "password_min_length": 20, "google_oauth": False}
-    result, _ = interviewed(ENTER, SESSIONS, ENTER, ENTER, ENTER, RENDER, defaults=team)
+    result, _ = interviewed(
+        ENTER, SESSIONS, ENTER, ENTER, ENTER, ENTER, ENTER, RENDER, defaults=team
+    )
     assert result.given["database"] == "postgresql"
     assert result.given["password_min_length"] == 20
     assert result.given["google_oauth"] is False
@@ -267,10 +334,19 @@ INTERRUPTIONS = [
     pytest.param([NAME, COMPARISON], id="after-the-comparison"),
     pytest.param([NAME, HELP_ME_DECIDE, YES], id="in-help-me-decide"),
     pytest.param([NAME, HELP_ME_DECIDE, YES, YES, NO, API], id="at-the-recommendation"),
-    pytest.param([NAME, JWT, SQLITE, NO_GOOGLE, PASSWORD], id="at-a-follow-up"),
-    pytest.param([NAME, SESSIONS, SQLITE, NO_GOOGLE, CLEAR + "12"], id="while-typing"),
-    pytest.param([NAME, SESSIONS, SQLITE, NO_GOOGLE, PASSWORD], id="at-the-summary"),
-    pytest.param([NAME, SESSIONS, SQLITE, NO_GOOGLE, PASSWORD, CHANGE], id="changing-an-answer"),
+    pytest.param(
+        [NAME, JWT, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD], id="at-a-follow-up"
+    ),
+    pytest.param(
+        [NAME, SESSIONS, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, CLEAR + "12"], id="while-typing"
+    ),
+    pytest.param(
+        [NAME, SESSIONS, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD], id="at-the-summary"
+    ),
+    pytest.param(
+        [NAME, SESSIONS, SQLITE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, CHANGE],
+        id="changing-an-answer",
+    ),
 ]
 
 
@@ -312,7 +388,18 @@ def test_ctrl_c_exits_130_and_writes_nothing(
 def test_the_interview_renders_the_project(
     at_a_terminal: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keys = (NAME, JWT, SQLITE, NO_GOOGLE, PASSWORD, DOWN + ENTER, ENTER, RENDER)
+    keys = (
+        NAME,
+        JWT,
+        SQLITE,
+        NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
+        PASSWORD,
+        DOWN + ENTER,
+        ENTER,
+        RENDER,
+    )
     result = at_a_terminal("new", tmp_path / "app", keys=keys)
     assert result.code == 0, result.err
     answers = recorded_answers(tmp_path / "app")
@@ -325,7 +412,21 @@ def test_the_interview_renders_the_project(
 def test_help_me_decide_reasons_reach_the_decision_record(
     at_a_terminal: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keys = (NAME, HELP_ME_DECIDE, YES, NO, NO, PAGES, ENTER, SQLITE, NO_GOOGLE, PASSWORD, RENDER)
+    keys = (
+        NAME,
+        HELP_ME_DECIDE,
+        YES,
+        NO,
+        NO,
+        PAGES,
+        ENTER,
+        SQLITE,
+        NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
+        PASSWORD,
+        RENDER,
+    )
     result = at_a_terminal("new", tmp_path / "app", keys=keys)
     assert result.code == 0, result.err
     record = (tmp_path / "app" / "docs" / "decisions" / "0001-auth-strategy.md").read_text()

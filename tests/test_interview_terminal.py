@@ -47,13 +47,25 @@ def finished(child: pexpect.spawn) -> str:
 NAME = ("project_name", CLEAR + "Acme Portal" + ENTER)
 DATABASE = ("database", ENTER)
 NO_GOOGLE = ("google_oauth", DOWN + ENTER)
+NO_TOTP = ("totp", DOWN + ENTER)
+NO_PASSKEYS = ("passkeys", DOWN + ENTER)
 PASSWORD = ("password_min_length", CLEAR + "12" + ENTER)
 RENDER = ("Render it", ENTER)
 
 
 def test_sessions_at_a_terminal(tmp_path: Path) -> None:
     child = spawn(tmp_path, "app")
-    answer(child, NAME, ("auth_strategy", ENTER), DATABASE, NO_GOOGLE, PASSWORD, RENDER)
+    answer(
+        child,
+        NAME,
+        ("auth_strategy", ENTER),
+        DATABASE,
+        NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
+        PASSWORD,
+        RENDER,
+    )
     output = finished(child)
     assert child.exitstatus == 0, output
     answers = recorded_answers(tmp_path / "app")
@@ -73,6 +85,8 @@ def test_jwt_picked_with_the_arrow_keys(tmp_path: Path) -> None:
         ("auth_strategy", DOWN + ENTER),
         DATABASE,
         NO_GOOGLE,
+        NO_TOTP,
+        NO_PASSKEYS,
         PASSWORD,
         ("jwt_algorithm", DOWN + ENTER),
         ("jwt_revocation", DOWN + ENTER),
@@ -105,7 +119,9 @@ def test_help_me_decide_at_a_terminal(tmp_path: Path) -> None:
         ("Who calls the app", ENTER),  # browser pages
     )
     child.expect("Recommended: sessions, because:")
-    answer(child, ("Your choice", ENTER), DATABASE, NO_GOOGLE, PASSWORD, RENDER)
+    answer(
+        child, ("Your choice", ENTER), DATABASE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, RENDER
+    )
     output = finished(child)
     assert child.exitstatus == 0, output
     assert recorded_answers(tmp_path / "app")["auth_strategy"] == "sessions"
@@ -120,11 +136,19 @@ def test_help_me_decide_at_a_terminal(tmp_path: Path) -> None:
         pytest.param([NAME], id="at-the-strategy"),
         pytest.param([NAME, ("auth_strategy", DOWN + DOWN + ENTER)], id="in-help-me-decide"),
         pytest.param(
-            [NAME, ("auth_strategy", DOWN + ENTER), DATABASE, NO_GOOGLE, PASSWORD],
+            [
+                NAME,
+                ("auth_strategy", DOWN + ENTER),
+                DATABASE,
+                NO_GOOGLE,
+                NO_TOTP,
+                NO_PASSKEYS,
+                PASSWORD,
+            ],
             id="at-a-follow-up",
         ),
         pytest.param(
-            [NAME, ("auth_strategy", ENTER), DATABASE, NO_GOOGLE, PASSWORD],
+            [NAME, ("auth_strategy", ENTER), DATABASE, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD],
             id="at-the-summary",
         ),
     ],
