@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # Answers most render tests give: the smallest project (Google sign-in and the second factor
 # off), so that a test passes at least one answer and so runs without a terminal.
-RENDERABLE: dict[str, object] = {"google_oauth": False, "totp": False}
+RENDERABLE: dict[str, object] = {"google_oauth": False, "totp": False, "passkeys": False}
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -238,18 +238,21 @@ VARIANTS: dict[str, dict[str, object]] = {
 
 
 def matrix_case(
-    variant: str, database: str, google: bool, totp: bool = True
+    variant: str, database: str, google: bool, totp: bool = True, passkeys: bool = True
 ) -> tuple[str, dict[str, object]]:
     """A readable id and the answers for one combination of the render matrix."""
     name = f"{variant}-{database}-{'google' if google else 'no-google'}"
     if not totp:
         name += "-no-totp"
+    if not passkeys:
+        name += "-no-passkeys"
     values: dict[str, object] = {
         "project_name": "Acme Portal",
         **VARIANTS[variant],
         "database": database,
         "google_oauth": google,
         "totp": totp,
+        "passkeys": passkeys,
     }
     return name, values
 

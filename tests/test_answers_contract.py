@@ -16,6 +16,7 @@ CONTRACT = {
     "google_oauth": ("bool", None, True, False),
     # Section 5: a second factor.
     "totp": ("bool", None, True, False),
+    "passkeys": ("bool", None, True, False),
     "password_min_length": ("int", None, 15, False),
     "jwt_algorithm": ("str", ["EdDSA", "HS256"], "EdDSA", True),
     "jwt_revocation": ("str", ["on_refresh", "every_request"], "on_refresh", True),

@@ -28,6 +28,7 @@ def test_success_object(
         "database": "postgresql",
         "google_oauth": False,
         "totp": False,
+        "passkeys": False,
         "password_min_length": 15,
     }
     assert payload["next_steps"] == [
@@ -59,11 +60,11 @@ def test_answers_error_object(cli: Callable[..., Result], tmp_path: Path) -> Non
         {
             "key": "colour",
             "given": "red",
-            "allowed": "project_name, auth_strategy, database, google_oauth, totp, "
+            "allowed": "project_name, auth_strategy, database, google_oauth, totp, passkeys, "
             "password_min_length, jwt_algorithm, jwt_revocation",
             "message": 'colour: unknown key (given "red"); allowed keys: project_name, '
-            "auth_strategy, database, google_oauth, totp, password_min_length, jwt_algorithm, "
-            "jwt_revocation",
+            "auth_strategy, database, google_oauth, totp, passkeys, password_min_length, "
+            "jwt_algorithm, jwt_revocation",
         },
         {
             "key": "database",

@@ -13,8 +13,8 @@ import pytest
 from authgen.cli import main
 from conftest import RENDERABLE, Result, as_sets, run_authgen
 
-ALL_KEYS = "project_name, auth_strategy, database, google_oauth, totp, password_min_length, "
-ALL_KEYS += "jwt_algorithm, jwt_revocation"
+ALL_KEYS = "project_name, auth_strategy, database, google_oauth, totp, passkeys, "
+ALL_KEYS += "password_min_length, jwt_algorithm, jwt_revocation"
 
 
 def assert_refused(result: Result, *lines: str) -> None:

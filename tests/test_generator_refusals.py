@@ -264,8 +264,8 @@ def test_a_team_file_with_two_problems_reports_both(
         f"--defaults-file {team}: password_min_length: given 3; must be a whole number from 8 "
         "to 64",
         f'--defaults-file {team}: _locked: "colour" is not a question; allowed: project_name, '
-        "auth_strategy, database, google_oauth, totp, password_min_length, jwt_algorithm, "
-        "jwt_revocation",
+        "auth_strategy, database, google_oauth, totp, passkeys, password_min_length, "
+        "jwt_algorithm, jwt_revocation",
     )
 
 

@@ -23,8 +23,8 @@ from conftest import (
 DATABASES = ["sqlite", "postgresql"]
 GOOGLE = [False, True]
 
-# Every combination renders clean (quick): no leftover tags, ruff clean. The second factor is
-# on in all of them, and off once for each variant.
+# Every combination renders clean (quick): no leftover tags, ruff clean. The second factor and
+# passkeys are on in all of them, and both off once for each variant.
 CASES = [
     pytest.param(case, id=case[0])
     for case in (
@@ -32,13 +32,16 @@ CASES = [
             matrix_case(variant, database, google)
             for variant, database, google in product(VARIANTS, DATABASES, GOOGLE)
         ),
-        *(matrix_case(variant, "sqlite", False, totp=False) for variant in VARIANTS),
+        *(
+            matrix_case(variant, "sqlite", False, totp=False, passkeys=False)
+            for variant in VARIANTS
+        ),
     )
 ]
 
 # The generated project's own suite (slow) runs on a subset that still has every variant, each
-# database and Google on and off, each of those at least twice, and the second factor off on
-# each strategy.
+# database and Google on and off, each of those at least twice, and on each strategy one of the
+# second factor and passkeys off.
 SUITE_CASES = [
     pytest.param(case, id=case[0])
     for case in (
@@ -47,7 +50,7 @@ SUITE_CASES = [
         matrix_case("jwt-eddsa-on-refresh", "sqlite", True),
         matrix_case("jwt-eddsa-every-request", "postgresql", False),
         matrix_case("jwt-hs256-on-refresh", "postgresql", True),
-        matrix_case("jwt-hs256-every-request", "sqlite", False, totp=False),
+        matrix_case("jwt-hs256-every-request", "sqlite", False, passkeys=False),
     )
 ]
 

@@ -52,6 +52,12 @@ CHOICE_HELP: dict[str, dict[object, str]] = {
         False: "The password (or Google) alone signs in. A second factor can be added later: "
         "authgen update --set totp=true.",
     },
+    "passkeys": {
+        True: "A 'Sign in with a passkey' button, and passkeys to add on the account page: a key "
+        "the phone or laptop keeps and unlocks with a fingerprint or PIN. No password to steal, "
+        "nothing to phish; the button shows only where the browser supports it.",
+        False: "No passkeys. They can be added later: authgen update --set passkeys=true.",
+    },
     "jwt_algorithm": {
         "EdDSA": "A private key signs and a public key verifies (served at "
         "/.well-known/jwks.json): other services can check tokens but never make them.",
