@@ -58,6 +58,15 @@ def test_it_uses_the_two_pictures() -> None:
     assert "signed badge" in text
 
 
+def test_it_says_what_a_second_factor_and_a_passkey_are() -> None:
+    text = " ".join(explain.comparison().split())
+    assert explain.STRONGER_SIGN_IN_TITLE in text
+    assert "a stolen password alone then opens nothing" in text
+    assert "cannot be phished" in text
+    assert "(the answer totp)" in text
+    assert "(the answer passkeys)" in text
+
+
 def test_every_term_is_explained() -> None:
     """The words a newcomer may not know are in the "Words used here" list."""
     explained = {word for words, _ in explain.WORDS for word in words.split(", ")}

@@ -169,6 +169,22 @@ WORDS = (
     ),
 )
 
+# The same for both strategies: how the person proves who they are, before either kind of
+# something is handed over (the answers totp and passkeys).
+STRONGER_SIGN_IN_TITLE = "Either way: a second factor and passkeys"
+STRONGER_SIGN_IN = (
+    "A password can be guessed, leaked by another site, or typed into a fake page. With a second "
+    "factor (the answer totp), signing in also asks for a six-digit code from an app on the "
+    "person's phone, which changes every 30 seconds: a stolen password alone then opens "
+    "nothing. Ten one-time recovery codes stand in for a lost phone.",
+    "A passkey (the answer passkeys) goes further: a key the phone, laptop or security key "
+    "makes for this one site and keeps, unlocked with a fingerprint, a face or a PIN. It is "
+    "both factors at once, there is nothing to type or steal from the server, and it cannot be "
+    "phished, because the device only ever uses it on the real site's address.",
+    "Both work the same with sessions and with JWTs, and both are on by default: people choose "
+    "on their account page whether to use them.",
+)
+
 IN_SHORT = (
     "Choose sessions when this app and its database are the only ones who need to know who is "
     "signed in, above all for pages it serves itself: the simplest setup, with an instant kill "
@@ -196,12 +212,16 @@ def pictures(width: int = WIDTH) -> str:
 
 
 def comparison(width: int = WIDTH) -> str:
-    """The whole comparison: the pictures, a table, the words used, and when to choose which."""
+    """The whole comparison: the pictures, a table, what a second factor and passkeys add
+    whichever is chosen, the words used, and when to choose which."""
     sections = [
         TITLE + "\n" + "=" * len(TITLE),
         _wrap(INTRODUCTION, width),
         pictures(width),
         table(HEADINGS, ROWS, width),
+        STRONGER_SIGN_IN_TITLE
+        + "\n"
+        + "\n\n".join(_wrap(text, width) for text in STRONGER_SIGN_IN),
         "Words used here\n"
         + "\n".join(_wrap(f"{word}: {text}", width, hang="  ") for word, text in WORDS),
         "In short\n" + "\n".join(_wrap(f"- {text}", width, hang="  ") for text in IN_SHORT),
