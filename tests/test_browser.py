@@ -1,6 +1,6 @@
 """A real browser against rendered projects (sessions, and jwt) served by uvicorn.
 
-Renders a project, migrates its SQLite database, serves it on 127.0.0.1 and walks through it in
+Renders a project, migrates its SQLite database, serves it on localhost and walks through it in
 Chromium: register, sign out, sign in, the device list from two browsers, revoking a device,
 changing the password and signing out everywhere; on the jwt project, also staying signed in
 past the access token's lifetime (renewed from the refresh cookie). The app mails through a real
@@ -162,7 +162,9 @@ def served(
     project = tmp_path_factory.mktemp("browser") / "browser-check"
     render_project(project, variant.answers)
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    # localhost rather than 127.0.0.1: passkeys take a domain as their relying party, never an
+    # IP address. (Browsers treat both as secure, and uvicorn listens on 127.0.0.1.)
+    url = f"http://localhost:{port}"
     mail = SmtpSink()
     env = {
         **os.environ,
@@ -332,7 +334,7 @@ def test_browser_journey(served: Served, browser: "sync_api.Browser") -> None:
         check_accessibility(page, "registered")
         kept = [c for c in first.cookies() if c["name"] == served.variant.cookie]
         assert kept, (
-            f"no {served.variant.cookie} cookie kept over http://127.0.0.1: {first.cookies()}"
+            f"no {served.variant.cookie} cookie kept over http://localhost: {first.cookies()}"
         )
         assert kept[0]["secure"]
         assert kept[0]["httpOnly"]
@@ -697,6 +699,52 @@ def test_authenticator_app(served: Served, browser: "sync_api.Browser") -> None:
         expect(page.locator("#authenticator-app")).to_contain_text("9 recovery codes left")
         mail = served.mail.take(email, "recovery code")
         assert "9 recovery codes are left" in plain_text(mail)
+
+        assert watch.problems == []
+    finally:
+        context.close()
+
+
+def test_passkey(served: Served, browser: "sync_api.Browser") -> None:
+    """Add a passkey from the account page and sign in with it alone, in Chromium with
+    JavaScript on and a virtual authenticator (DevTools' WebAuthn domain) in place of a phone."""
+    base_url = served.url
+    email = "pia@example.com"
+    watch = Watch()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = watch.attach(context.new_page())
+        devtools = context.new_cdp_session(page)
+        devtools.send("WebAuthn.enable")
+        devtools.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                    "automaticPresenceSimulation": True,
+                }
+            },
+        )
+        register(page, base_url, email)
+        page.goto(f"{base_url}/account")
+        page.get_by_label("Name it").fill("Test laptop")
+        page.get_by_role("button", name="Add a passkey").click()
+        passkeys = page.locator("#passkeys ul.devices")
+        expect(passkeys).to_contain_text("Test laptop")
+        shoot(page, "passkeys")
+        assert "Test laptop" in plain_text(served.mail.take(email, "A passkey was added"))
+
+        page.get_by_role("button", name="Sign out", exact=True).click()
+        page.goto(f"{base_url}/login")
+        page.get_by_role("button", name="Sign in with a passkey").click()
+        expect(page.get_by_text(f"You are signed in as {email}")).to_be_visible()
+        page.goto(f"{base_url}/account")
+        expect(devices(page).first).to_contain_text("with a passkey")
+        expect(passkeys).to_contain_text("Last used")
 
         assert watch.problems == []
     finally:
