@@ -14,8 +14,8 @@ from authgen.cli import DEFAULTS_ENV as ENV
 from conftest import RENDERABLE, Result, as_sets, recorded_answers
 
 ALL_KEYS = (
-    "project_name, auth_strategy, database, google_oauth, password_min_length, jwt_algorithm, "
-    "jwt_revocation"
+    "project_name, auth_strategy, database, google_oauth, totp, passkeys, password_min_length, "
+    "jwt_algorithm, jwt_revocation"
 )
 
 
@@ -244,10 +244,19 @@ def test_the_interview_does_not_ask_a_locked_answer() -> None:
 
     from authgen import interview, questions
     from conftest import REPO
-    from test_interview import ENTER, NO_GOOGLE, PASSWORD, RENDER, SESSIONS, keyboard
+    from test_interview import (
+        ENTER,
+        NO_GOOGLE,
+        NO_PASSKEYS,
+        NO_TOTP,
+        PASSWORD,
+        RENDER,
+        SESSIONS,
+        keyboard,
+    )
 
     out = io.StringIO()
-    with keyboard(ENTER, SESSIONS, NO_GOOGLE, PASSWORD, RENDER):
+    with keyboard(ENTER, SESSIONS, NO_GOOGLE, NO_TOTP, NO_PASSKEYS, PASSWORD, RENDER):
         result = interview.run(
             questions.load(REPO), Path("app"), defaults={"database": "postgresql"}, out=out,
             locked={"database": "postgresql"},

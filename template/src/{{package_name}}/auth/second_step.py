@@ -2,8 +2,8 @@
 
 The first step (a password, or a sign-in provider) proves one factor; instead of a sign-in it
 yields a pending one (`hold`): a random token, kept as its SHA-256 for PENDING_LIFETIME, that the
-API hands back as `mfa_token` and the pages keep in a short-lived cookie. No sign-in, cookie or
-access token exists until `finish` accepts a code for it; that deletes the pending row, so each
+API hands back as `mfa_token` and the pages keep in a short-lived cookie. Nothing that signs a
+request in exists until `finish` accepts a code for it; that deletes the pending row, so each
 token is used once. A wrong code leaves the token usable, but counts against the account's and
 the client's limits, as a wrong password does.
 """
