@@ -37,8 +37,9 @@ STRATEGY_SEAM = {
     "clear_cookie": "def clear_cookie(request: Request, response: Response) -> None",
 }
 
-# Modules of a jwt project that exist only there, and may use what only its sign_ins.py has.
-JWT_ONLY_CALLERS = {"auth/access.py", "web/api_sign_in.py"}
+# Modules of a jwt project that exist only there, or that answer an API sign-in with tokens (a
+# password, a passkey): they may use what only its sign_ins.py has.
+JWT_ONLY_CALLERS = {"auth/access.py", "web/api_sign_in.py", "web/passkey_api.py"}
 
 
 def template_paths() -> list[Path]:
