@@ -250,8 +250,9 @@ async def sign_in(
             "passkey.sign_in_refused", reason="invalid", user_id=user.id, client=client_ip
         )
         raise refused from None
-    counts = verified.new_sign_count or passkey.sign_count
-    if counts and verified.new_sign_count <= passkey.sign_count:
+    # An authenticator that keeps no counter sends 0 every time; one that keeps one must move on.
+    keeps_a_counter = verified.new_sign_count > 0 or passkey.sign_count > 0
+    if keeps_a_counter and verified.new_sign_count <= passkey.sign_count:
         events.record("passkey.cloned", user_id=user.id, passkey_id=passkey.id, client=client_ip)
         raise refused
     # Compare and set: of two answers with the same counter, only one moves it on.

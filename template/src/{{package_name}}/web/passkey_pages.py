@@ -14,7 +14,6 @@ from ..auth import passkeys, sign_ins
 from ..auth.dependencies import FreshSignIn, SignedInUser, SignInRequired
 from ..db import DB
 from ..mail import messages
-from ..models import User
 from . import flash
 from .redirects import safe_next
 from .request_info import client_ip
@@ -67,6 +66,6 @@ async def remove(
     name = await passkeys.remove(db, user.user_id, passkey_id, client_ip(request))
     if name is None:
         raise HTTPException(404, "That passkey is not one of yours, or it was removed already.")
-    email = (await db.get_one(User, user.user_id)).email
-    lifecycle.notify(postbox, settings, email, messages.passkey_changed(name, added=False))
+    message = messages.passkey_changed(name, added=False)
+    await lifecycle.notify_owner(db, postbox, settings, user.user_id, message)
     return flash.redirect(request, "/account#passkeys", f"The passkey {name} is removed.")

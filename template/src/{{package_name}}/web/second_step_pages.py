@@ -56,10 +56,13 @@ async def ask_for_code(request: Request, user_id: int, method: str, target: str)
     return response
 
 
-def _back_to_login(request: Request) -> Response:
-    response = flash.redirect(request, "/login", EXPIRED)
+def _forget_pending(request: Request, response: Response) -> Response:
     response.delete_cookie(_cookie_name(request), path=PATH, secure=True, httponly=True)
     return response
+
+
+def _back_to_login(request: Request) -> Response:
+    return _forget_pending(request, flash.redirect(request, "/login", EXPIRED))
 
 
 @public.api_route(PATH, methods=["GET", "HEAD"])
@@ -107,7 +110,6 @@ async def check_code(
         return with_retry_after(again(429, message), throttled)
     if passed.used_recovery_code:
         await lifecycle.recovery_code_used(db, postbox, settings, passed.user_id)
-    response = RedirectResponse(target, status_code=303)
-    response.delete_cookie(_cookie_name(request), path=PATH, secure=True, httponly=True)
+    response = _forget_pending(request, RedirectResponse(target, status_code=303))
     await sign_ins.start_sign_in(request, response, passed.user_id, method=passed.method)
     return response

@@ -66,8 +66,8 @@ async def confirm(
         raise HTTPException(409, "No authenticator app is being set up: start again.") from None
     except totp.WrongCode:
         raise HTTPException(400, "That code is not the app's current one.") from None
-    email = (await db.get_one(User, user.user_id)).email
-    lifecycle.notify(postbox, settings, email, messages.second_factor_changed(added=True))
+    message = messages.second_factor_changed(added=True)
+    await lifecycle.notify_owner(db, postbox, settings, user.user_id, message)
     return RecoveryCodesOut(recovery_codes=codes)
 
 
@@ -87,6 +87,6 @@ async def turn_off(
 ) -> Response:
     """Remove the app and the recovery codes: the password alone signs in again."""
     if await totp.turn_off(db, user.user_id, client_ip(request)):
-        email = (await db.get_one(User, user.user_id)).email
-        lifecycle.notify(postbox, settings, email, messages.second_factor_changed(added=False))
+        message = messages.second_factor_changed(added=False)
+        await lifecycle.notify_owner(db, postbox, settings, user.user_id, message)
     return Response(status_code=204)

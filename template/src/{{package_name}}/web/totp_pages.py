@@ -52,8 +52,8 @@ async def confirm(
     except totp.WrongCode:
         errors = {"code": "That code is not right. Enter the one the app shows now."}
         return await account_page(request, user, status_code=400, errors=errors)
-    email = (await db.get_one(User, user.user_id)).email
-    lifecycle.notify(postbox, settings, email, messages.second_factor_changed(added=True))
+    message = messages.second_factor_changed(added=True)
+    await lifecycle.notify_owner(db, postbox, settings, user.user_id, message)
     return render(
         request,
         "recovery_codes.html",
@@ -84,8 +84,8 @@ async def turn_off(
 ) -> Response:
     if not await totp.turn_off(db, user.user_id, client_ip(request)):
         return flash.redirect(request, SECTION, "Two-step sign-in is off.")
-    email = (await db.get_one(User, user.user_id)).email
-    lifecycle.notify(postbox, settings, email, messages.second_factor_changed(added=False))
+    message = messages.second_factor_changed(added=False)
+    await lifecycle.notify_owner(db, postbox, settings, user.user_id, message)
     return flash.redirect(
         request, SECTION, "Two-step sign-in is off: your password alone signs you in."
     )
