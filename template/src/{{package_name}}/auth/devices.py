@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import clock
-from ..db import Lookups, Row, Statements
+from ..db import Read, Statements
 from ..models import SignIn
 from . import events
 from .identity import SignedIn
@@ -28,10 +28,10 @@ _ACTIVE = (
 )
 
 
-async def active_sign_ins(lookups: Lookups, user_id: int) -> list[Row]:
-    """The user's sign-ins that have not ended, the most recently used first, each as
-    (id, user_agent, ip_address, method, created_at, last_seen_at)."""
-    return await lookups.all(_ACTIVE, {"user_id": user_id, "now": clock.now()})
+def active_sign_ins(user_id: int) -> Read:
+    """The read (db.Lookups) of the user's sign-ins that have not ended, the most recently used
+    first, each as (id, user_agent, ip_address, method, created_at, last_seen_at)."""
+    return _ACTIVE, {"user_id": user_id, "now": clock.now()}
 
 
 async def revoke_sign_in(db: AsyncSession, user_id: int, sign_in_id: int) -> bool:

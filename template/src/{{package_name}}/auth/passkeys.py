@@ -42,7 +42,7 @@ from webauthn.helpers.structs import (
 )
 
 from .. import clock
-from ..db import Lookups
+from ..db import Lookups, Read
 from ..models import Passkey, PasskeyChallenge, SignIn, User
 from ..settings import Settings
 from . import events
@@ -303,10 +303,10 @@ _LISTED = (
 )
 
 
-async def listed(lookups: Lookups, user_id: int) -> list[ListedPasskey]:
-    """The account's passkeys, oldest first."""
-    rows = await lookups.all(_LISTED, {"user_id": user_id})
-    return [ListedPasskey(*row) for row in rows]
+def listed(user_id: int) -> Read:
+    """The read (db.Lookups) of the account's passkeys, oldest first, each as the fields of a
+    ListedPasskey."""
+    return _LISTED, {"user_id": user_id}
 
 
 async def remove(db: AsyncSession, user_id: int, passkey_id: int, client_ip: str) -> str | None:
