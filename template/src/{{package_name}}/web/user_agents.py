@@ -1,5 +1,7 @@
 """A short, human description of a browser from its User-Agent, for the device list."""
 
+from functools import lru_cache
+
 BROWSERS = (
     ("Edg/", "Edge"),
     ("OPR/", "Opera"),
@@ -21,6 +23,7 @@ SYSTEMS = (
 )
 
 
+@lru_cache(maxsize=1024)  # the account page describes every device each time it is shown
 def describe(user_agent: str) -> str:
     browser = next((name for marker, name in BROWSERS if marker in user_agent), None)
     system = next((name for marker, name in SYSTEMS if marker in user_agent), None)
