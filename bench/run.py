@@ -5,8 +5,9 @@ FastAPI app as the ceiling.
     python bench/run.py                  # everything: about 15 minutes
     python bench/run.py --duration 3 --rounds 1 --only sessions-sqlite  # a look
 
-Every figure is a ratio measured in the same round on the same server, so that the machine's
-speed and most of its other load cancel out: authenticated `/api/me` (and the account page, with
+Every figure is a ratio of two measurements taken one after the other on the same server, so
+that the machine's speed and most of its other load cancel out (the median of the rounds' ratios
+is printed): authenticated `/api/me` (and the account page, with
 five devices signed in) over the app's own bare `/healthz`; the app's bare route over a plain
 FastAPI app's; successful sign-ins per second over argon2id verifications per second at the
 same parameters; `/api/me` with a million sign-in rows over the same with a thousand. Servers
@@ -610,48 +611,54 @@ def print_table(
     apps: list[App],
     variants: list[Variant],
     peer: App | None,
-    rates: dict[tuple[str, str], list[float]],
+    pairs: dict[tuple[str, str], list[tuple[float, float]]],
     *,
     wrk: bool,
 ) -> None:
-    def ratio(name: str, kind: str, over: str = "bare") -> float | None:
-        tops, bottoms = rates.get((name, kind)), rates.get((name, over))
-        return median_ratio(list(zip(tops, bottoms, strict=True))) if tops and bottoms else None
+    def ratio(name: str, kind: str) -> float | None:
+        return median_ratio(pairs[(name, kind)]) if (name, kind) in pairs else None
 
-    plain = [rate for (_, kind), values in rates.items() if kind == "plain" for rate in values]
-    headers_bare = statistics.median(rates[(HEADERS_ROW, "bare")])
+    def rate(name: str, kind: str, which: int = 0) -> float:
+        """The median rate of route `kind` (which=0), or of the route it is measured over (1)."""
+        return statistics.median(pair[which] for pair in pairs[(name, kind)])
+
+    plain = [pair[1] for (_, kind), each in pairs.items() if kind == "bare" for pair in each]
     peer_ratios = [ratio(PEER, "me"), ratio(PEER, "account")]
     peer_best = max(filter(None, peer_ratios), default=None)
     how = f"{args.connections} connections, {args.duration:g} s each"
     client = "wrk -t1" if wrk else "the Python client"
-    print(f"\n{client}, {how}, one uvicorn worker, {args.rounds} interleaved rounds, medians\n")
+    print(
+        f"\n{client}, {how}, one uvicorn worker, {args.rounds} rounds; each ratio is the median "
+        "over the rounds of two measurements taken one after the other\n"
+    )
     print(
         f"| app | bare req/s | bare {PER} plain FastAPI | `/api/me` {PER} bare "
         f"| account page {PER} bare | `/api/me` ratio {PER} the peer's |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for app, variant in zip(apps, variants, strict=True):
-        bare = statistics.median(rates[(app.name, "bare")])
         me = ratio(app.name, "me")
         over_peer = me / peer_best if me and peer_best else None
         print(
-            f"| {app.name} | {bare:,.0f} | {fmt(ratio(app.name, 'bare', 'plain'), BARE_GOAL)} "
+            f"| {app.name} | {rate(app.name, 'bare'):,.0f} "
+            f"| {fmt(ratio(app.name, 'bare'), BARE_GOAL)} "
             f"| {fmt(me, variant.me_goal)} | {fmt(ratio(app.name, 'account'), ACCOUNT_GOAL)} "
             f"| {fmt(over_peer, PEER_FACTOR)} |"
         )
     print(f"| plain FastAPI (the ceiling) | {statistics.median(plain):,.0f} | {fmt(1)} | | | |")
     print(
-        f"| {HEADERS_ROW} | {headers_bare:,.0f} | {fmt(ratio(HEADERS_ROW, 'bare', 'plain'))} "
+        f"| {HEADERS_ROW} | {rate(HEADERS_ROW, 'bare'):,.0f} | {fmt(ratio(HEADERS_ROW, 'bare'))} "
         "| | | |"
     )
-    if (QUERY_ROW, "me") in rates:
-        plain_rate = statistics.median(rates[(QUERY_ROW, "bare")])
-        print(f"| {QUERY_ROW} | {plain_rate:,.0f} | | {fmt(ratio(QUERY_ROW, 'me'))} | | |")
-    if peer:
-        bare = statistics.median(rates[(PEER, "bare")])
+    if (QUERY_ROW, "me") in pairs:
         print(
-            f"| {PEER} (JWT bearer / database token) | {bare:,.0f} "
-            f"| {fmt(ratio(PEER, 'bare', 'plain'))} "
+            f"| {QUERY_ROW} | {rate(QUERY_ROW, 'me', 1):,.0f} | "
+            f"| {fmt(ratio(QUERY_ROW, 'me'))} | | |"
+        )
+    if peer:
+        print(
+            f"| {PEER} (JWT bearer / database token) | {rate(PEER, 'bare'):,.0f} "
+            f"| {fmt(ratio(PEER, 'bare'))} "
             f"| {fmt(ratio(PEER, 'me'))} / {fmt(ratio(PEER, 'account'))} | | |"
         )
     print(
@@ -666,10 +673,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--duration", type=float, default=8, help="seconds of load per measurement (8)"
+        "--duration", type=float, default=4, help="seconds of load per measurement (4)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=3, help="interleaved rounds; medians are reported (3)"
+        "--rounds", type=int, default=5, help="rounds; the medians of their ratios are reported (5)"
     )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     parser.add_argument(
@@ -752,25 +759,30 @@ def main() -> None:
                 if target:
                     measure.warm(target)
 
-        # Each app's figures, and the plain app's next to them, are taken together in each round.
-        # So are the plain app's bare route and the same route sending the apps' security headers
-        # (what those headers alone cost, below the app's own stack).
-        rates: dict[tuple[str, str], list[float]] = {}
+        # Each ratio is of two measurements taken one after the other on the same server (the
+        # plain app's, for a bare route): the machine's speed changes by more than the figures
+        # do over some seconds, and two neighbouring measurements see about the same machine.
+        # The plain app's bare route is measured next to the same route sending the apps'
+        # security headers too (what those headers alone cost, below the app's own stack).
+        pairs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+
+        def pair(name: str, kind: str, under: Target, target: Target) -> None:
+            bottom = measure(under)
+            pairs.setdefault((name, kind), []).append((measure(target), bottom))
+
         with_headers = Target(ceiling_server.url + "/healthz-with-headers")
         for round_number in range(1, args.rounds + 1):
             log(f"round {round_number} of {args.rounds}")
-            rates.setdefault((HEADERS_ROW, "plain"), []).append(measure(ceiling))
-            rates.setdefault((HEADERS_ROW, "bare"), []).append(measure(with_headers))
+            pair(HEADERS_ROW, "bare", ceiling, with_headers)
             if one_query:
-                rates.setdefault((QUERY_ROW, "bare"), []).append(measure(ceiling))
-                rates.setdefault((QUERY_ROW, "me"), []).append(measure(one_query))
+                pair(QUERY_ROW, "me", ceiling, one_query)
             for app in loaded:
-                rates.setdefault((app.name, "plain"), []).append(measure(ceiling))
-                for kind, target in (("bare", app.bare), ("me", app.me), ("account", app.account)):
+                pair(app.name, "bare", ceiling, app.bare)
+                for kind, target in (("me", app.me), ("account", app.account)):
                     if target:
-                        rates.setdefault((app.name, kind), []).append(measure(target))
+                        pair(app.name, kind, app.bare, target)
 
-        print_table(args, apps, variants, peer, rates, wrk=load is load_wrk)
+        print_table(args, apps, variants, peer, pairs, wrk=load is load_wrk)
         sys.stdout.flush()
 
         sign_in_rows = []
@@ -794,7 +806,7 @@ def main() -> None:
                 if variant.slug not in SIZE_VARIANTS or app.python is None:
                     continue
                 project = app.python.parents[2]
-                pairs: dict[int, list[tuple[float, float]]] = {}
+                by_rows: dict[int, list[tuple[float, float]]] = {}
                 for rows in (1000, args.rows):
                     log(f"{app.name}: {rows:,} sign-in rows")
                     run(
@@ -804,9 +816,9 @@ def main() -> None:
                     )
                     measure.warm(app.me)
                     for _ in range(args.rounds):
-                        pairs.setdefault(rows, []).append((measure(app.me), measure(app.bare)))
+                        by_rows.setdefault(rows, []).append((measure(app.me), measure(app.bare)))
                 size_rows.append(
-                    (app.name, median_ratio(pairs[1000]), median_ratio(pairs[args.rows]))
+                    (app.name, median_ratio(by_rows[1000]), median_ratio(by_rows[args.rows]))
                 )
 
         if sign_in_rows:
