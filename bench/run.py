@@ -2,7 +2,7 @@
 puts load on them and prints one table of ratios, with fastapi-users as the peer and a plain
 FastAPI app as the ceiling.
 
-    python bench/run.py                  # everything: about 15 minutes
+    python bench/run.py                  # everything: about 20 minutes
     python bench/run.py --duration 3 --rounds 1 --only sessions-sqlite  # a look
 
 Every figure is a ratio of two measurements taken one after the other on the same server, so
