@@ -5,14 +5,14 @@ FastAPI app as the ceiling.
     python bench/run.py                  # everything: about 20 minutes
     python bench/run.py --duration 3 --rounds 1 --only sessions-sqlite  # a look
 
-Every figure is a ratio of two measurements taken one after the other on the same server, so
-that the machine's speed and most of its other load cancel out (the median of the rounds' ratios
-is printed): authenticated `/api/me` (and the account page, with
-five devices signed in) over the app's own bare `/healthz`; the app's bare route over a plain
-FastAPI app's; successful sign-ins per second over argon2id verifications per second at the
-same parameters; `/api/me` with a million sign-in rows over the same with a thousand. Servers
-run on the first CPU, the load generator (wrk, or a small Python client when wrk is missing) on
-the second, both ahead of other work on the machine when allowed (as root: nice -10).
+Every figure is a ratio of two measurements taken one after the other on the same server, so that
+the machine's speed and most of its other load cancel out (the median of the rounds' ratios is
+printed): authenticated `/api/me` (and the account page, with five devices signed in) over the
+app's own bare `/healthz`; the app's bare route over a plain FastAPI app's; successful sign-ins per
+second over argon2id verifications per second at the same parameters; `/api/me` with a million
+sign-in rows over the same with a thousand. Servers run on the first CPU, the load generator (wrk,
+or a small Python client when wrk is missing) on the second, both ahead of other work on the
+machine when allowed (as root: nice -10).
 
 It needs: authgen and uv on PATH, PostgreSQL at --postgres (it creates and drops databases named
 bench_*), and the index of PyPI (the projects' and the peer's dependencies). Only the standard
